@@ -1,0 +1,1 @@
+namespace Gateway.ServiceDefaults; public static class Placeholder { }
