@@ -31,8 +31,7 @@ internal enum Concurrency
 
 internal abstract record StateOperation(string Key, string? ETag, Concurrency Concurrency);
 
-/// <param name="Value">UTF-8 JSON.</param>
-/// <param name="Ttl">Null: the component's default TTL, if any; otherwise no expiry.</param>
+/// <summary>An upsert. <c>Value</c> is UTF-8 JSON; a null <c>Ttl</c> means the component's default TTL, if any.</summary>
 internal sealed record SetOperation(string Key, byte[] Value, string? ETag, Concurrency Concurrency, TimeSpan? Ttl)
     : StateOperation(Key, ETag, Concurrency);
 

@@ -1,0 +1,1 @@
+namespace Gateway.ServiceDefaults.Tests; public class Placeholder { [Fact] public void Builds() => Assert.True(true); }
