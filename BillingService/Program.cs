@@ -1,4 +1,8 @@
+using Gateway.ServiceDefaults;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+
 var app = builder.Build();
-app.MapGet("/", () => "proxy");
+app.MapDefaultEndpoints();
 app.Run();

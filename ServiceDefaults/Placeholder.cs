@@ -1,1 +1,0 @@
-namespace Gateway.ServiceDefaults; public static class Placeholder { }
