@@ -1,0 +1,19 @@
+namespace Gateway.AppHost.Resources;
+
+/// <summary>One program of the suite, as data: the AppHost derives its processes, ports and environment from it.</summary>
+/// <param name="Name">Resource name, Dapr app id, log prefix and <c>--port</c> key; its sidecar is <c>{Name}-dapr</c>.</param>
+/// <param name="Project">Launchable project name (the <c>launchable:{Project}</c> assembly metadata).</param>
+/// <param name="Port">Fixed HTTP port of the program (<c>--ports fixed</c>).</param>
+/// <param name="Sidecar">Fixed sidecar ports, or null for a program without a sidecar (e.g. a demo upstream).</param>
+/// <param name="ReadinessPath">Path that answers 2xx once the program is ready to serve.</param>
+/// <param name="LivenessPath">Path that answers 2xx while the process is up.</param>
+internal sealed record ServiceDefinition(
+    string Name,
+    string Project,
+    int Port,
+    SidecarPorts? Sidecar,
+    string ReadinessPath = "/healthz",
+    string LivenessPath = "/alive");
+
+/// <summary>Fixed ports of a sidecar. gRPC and metrics are used by daprd only; LocalSidecar speaks HTTP.</summary>
+internal sealed record SidecarPorts(int Http, int Grpc, int Metrics);
