@@ -1,0 +1,101 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.LocalSidecar.Api;
+
+/// <summary>
+/// An error answer of the Dapr HTTP API: <c>{"errorCode","message"}</c>, plus <c>details</c> for the
+/// errors daprd builds with dapr/kit's standardized errors (ErrorInfo, ResourceInfo, BadRequest).
+/// </summary>
+internal sealed record DaprError(int StatusCode, string ErrorCode, string Message, JsonArray? Details = null)
+{
+    /// <summary>Go's encoder leaves quotes and non-ASCII text unescaped; so does this.</summary>
+    public static readonly JsonSerializerOptions GoJsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private const string GoogleTypePrefix = "type.googleapis.com/google.rpc.";
+
+    public Task WriteAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCode;
+        response.ContentType = "application/json";
+        var body = new JsonObject { ["errorCode"] = ErrorCode, ["message"] = Message };
+        if (Details is not null)
+        {
+            body["details"] = Details;
+        }
+
+        return response.WriteAsync(body.ToJsonString(GoJsonOptions), context.RequestAborted);
+    }
+
+    public static JsonObject ErrorInfo(string reason, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var meta = new JsonObject();
+        foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+        {
+            meta[key] = value;
+        }
+
+        return new JsonObject
+        {
+            ["@type"] = GoogleTypePrefix + "ErrorInfo",
+            ["reason"] = reason,
+            ["domain"] = "dapr.io",
+            ["metadata"] = metadata is null ? null : meta,
+        };
+    }
+
+    public static JsonObject ResourceInfo(string type, string name) => new()
+    {
+        ["@type"] = GoogleTypePrefix + "ResourceInfo",
+        ["resource_type"] = type,
+        ["resource_name"] = name,
+        ["owner"] = "",
+        ["description"] = "",
+    };
+
+    public static JsonObject BadRequest(string field, string description) => new()
+    {
+        ["@type"] = GoogleTypePrefix + "BadRequest",
+        ["field_violations"] = new JsonArray(new JsonObject { ["field"] = field, ["description"] = description }),
+    };
+
+    public static DaprError StoreNotFound(string store, string appId) => new(
+        StatusCodes.Status400BadRequest,
+        "ERR_STATE_STORE_NOT_FOUND",
+        $"state store {store} is not found",
+        [ErrorInfo("DAPR_STATE_NOT_FOUND", new Dictionary<string, string> { ["appID"] = appId })]);
+
+    public static DaprError StoreNotConfigured(string store, string appId) => new(
+        StatusCodes.Status500InternalServerError,
+        "ERR_STATE_STORE_NOT_CONFIGURED",
+        $"state store {store} is not configured",
+        [ErrorInfo("DAPR_STATE_NOT_CONFIGURED", new Dictionary<string, string> { ["appID"] = appId })]);
+
+    public static DaprError IllegalKey(string store, string key)
+    {
+        var message = $"input key/keyPrefix '{key}' can't contain '||'";
+        return new DaprError(
+            StatusCodes.Status400BadRequest,
+            "ERR_MALFORMED_REQUEST",
+            message,
+            [BadRequest(key, message), ResourceInfo("state", store), ErrorInfo("DAPR_STATE_ILLEGAL_KEY")]);
+    }
+
+    public static DaprError TransactionsNotSupported(string store) => new(
+        StatusCodes.Status500InternalServerError,
+        "ERR_STATE_STORE_NOT_SUPPORTED",
+        $"state store {store} doesn't support transactions",
+        [ResourceInfo("state", store), ErrorInfo("DAPR_STATE_TRANSACTIONS_NOT_SUPPORTED")]);
+
+    /// <summary>daprd's answer to a body it could not decode.</summary>
+    public static DaprError MalformedRequest(Exception error) =>
+        new(StatusCodes.Status400BadRequest, "ERR_MALFORMED_REQUEST", $"failed deserializing HTTP body: {DescribeJsonError(error)}");
+
+    public static string DescribeJsonError(Exception error) => error switch
+    {
+        JsonException json => json.Message,
+        _ => error.Message,
+    };
+}

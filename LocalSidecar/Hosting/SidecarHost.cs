@@ -1,0 +1,94 @@
+using System.Net;
+using Gateway.LocalSidecar.Api;
+using Gateway.LocalSidecar.Components;
+using Gateway.LocalSidecar.Invocation;
+using Gateway.LocalSidecar.State;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Gateway.LocalSidecar.Hosting;
+
+/// <summary>Builds and runs the sidecar: components, the public API port, the internal port.</summary>
+internal static partial class SidecarHost
+{
+    public static async Task<WebApplication> BuildAsync(SidecarOptions options, IReadOnlyList<ComponentDefinition> components, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        ConfigureLogging(builder.Logging, options);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Loopback, options.HttpPort);
+            kestrel.Listen(IPAddress.Loopback, 0);
+        });
+
+        var time = TimeProvider.System;
+        // Stores are opened before the host is built (a broken component must stop start-up), so
+        // they log through a factory of their own, configured like the host's and owned by the catalog.
+        var storeLoggers = LoggerFactory.Create(logging => ConfigureLogging(logging, options));
+        var stores = await StateStoreFactory.CreateAllAsync(components, time, storeLoggers, cancellationToken).ConfigureAwait(false);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(stores);
+        builder.Services.AddSingleton<InternalEndpoint>();
+        builder.Services.AddSingleton<SidecarRegistry>();
+        builder.Services.AddSingleton<InvocationForwarder>();
+        builder.Services.AddSingleton<SidecarReadiness>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SidecarReadiness>());
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddRouting();
+
+        var app = builder.Build();
+        var internalEndpoint = app.Services.GetRequiredService<InternalEndpoint>();
+        var invocation = app.Services.GetRequiredService<InvocationForwarder>();
+        app.MapWhen(internalEndpoint.Serves, branch => branch.Run(invocation.DeliverFromSidecarAsync));
+        app.UseMiddleware<ApiTokenMiddleware>();
+        app.UseRouting();
+        app.MapRuntimeApi();
+        app.MapStateApi();
+
+        // daprd's invoke route doubles as the fallback: any path it does not route is an invocation
+        // (with dapr-app-id), or a 404 ERR_DIRECT_INVOKE when no app id can be found.
+        app.Map("/v1.0/invoke/{**rest}", invocation.InvokeAsync);
+        app.MapFallback("{**path}", invocation.InvokeAsync);
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, SidecarOptions options)
+    {
+        logging.ClearProviders();
+        logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        logging.SetMinimumLevel(options.LogLevel switch
+        {
+            "debug" => LogLevel.Debug,
+            "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            "fatal" => LogLevel.Critical,
+            _ => LogLevel.Information,
+        });
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        logging.AddFilter("Yarp", options.LogLevel == "debug" ? LogLevel.Debug : LogLevel.Error);
+    }
+
+    /// <summary>Starts listening, then announces this sidecar to the others on the machine.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var options = app.Services.GetRequiredService<SidecarOptions>();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var internalPort = addresses.Select(a => new Uri(a).Port).First(p => p != options.HttpPort);
+        app.Services.GetRequiredService<InternalEndpoint>().Bind(internalPort);
+        app.Services.GetRequiredService<SidecarRegistry>().Announce(
+            new SidecarAnnouncement(options.AppId, Environment.ProcessId, internalPort, options.HttpPort, []));
+        LogStarted(app.Logger, options.AppId, options.HttpPort, internalPort, options.RegistryPath);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "LocalSidecar for app '{AppId}' listening on http://127.0.0.1:{HttpPort} (internal port {InternalPort}, registry {Registry})")]
+    private static partial void LogStarted(ILogger logger, string appId, int httpPort, int internalPort, string registry);
+}

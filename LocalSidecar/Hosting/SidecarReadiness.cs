@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+
+namespace Gateway.LocalSidecar.Hosting;
+
+/// <summary>
+/// daprd reports ready only once its app listens on the app port (components are loaded before
+/// the API even starts here, so outbound readiness is immediate). This waits for the app port.
+/// </summary>
+internal sealed partial class SidecarReadiness(SidecarOptions options, ILogger<SidecarReadiness> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly TaskCompletionSource _appReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsReady => _appReady.Task.IsCompletedSuccessfully;
+
+    /// <summary>Completes once the app listens; sidecar features that call the app wait for it.</summary>
+    public Task AppReady => _appReady.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (options.AppPort is not { } port)
+        {
+            _appReady.TrySetResult();
+            return;
+        }
+
+        LogWaiting(logger, port);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(options.AppChannelAddress, port, stoppingToken).ConfigureAwait(false);
+                break;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(false);
+            }
+        }
+
+        LogAppReady(logger, port);
+        _appReady.TrySetResult();
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Waiting for the app to listen on port {Port}")]
+    private static partial void LogWaiting(ILogger logger, int port);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "App is listening on port {Port}; sidecar is ready")]
+    private static partial void LogAppReady(ILogger logger, int port);
+}

@@ -1,0 +1,101 @@
+using System.Net;
+
+namespace Gateway.Testing;
+
+/// <summary>A LocalSidecar started with daprd's flags, as the AppHost starts it.</summary>
+public sealed class SidecarProcess : IAsyncDisposable
+{
+    private readonly TestProcess _process;
+
+    private SidecarProcess(TestProcess process, string appId, int httpPort)
+    {
+        _process = process;
+        AppId = appId;
+        HttpPort = httpPort;
+        HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
+    }
+
+    public string AppId { get; }
+
+    public int HttpPort { get; }
+
+    public Uri HttpEndpoint { get; }
+
+    public TestProcess Process => _process;
+
+    /// <summary>
+    /// Starts a sidecar and waits until it answers <c>/v1.0/healthz/outbound</c> (components loaded);
+    /// <c>/v1.0/healthz</c> additionally waits for the app, which a test may start later.
+    /// </summary>
+    public static async Task<SidecarProcess> StartAsync(
+        string appId,
+        string resourcesPath,
+        string registryPath,
+        int? appPort = null,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        int? httpPort = null,
+        string? workingDirectory = null)
+    {
+        var port = httpPort ?? FreePort.Next();
+        var args = new List<string> { "--app-id", appId, "--dapr-http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--resources-path", resourcesPath, "--log-level", "info" };
+        if (appPort is { } app)
+        {
+            args.AddRange(["--app-port", app.ToString(System.Globalization.CultureInfo.InvariantCulture), "--app-channel-address", "127.0.0.1"]);
+        }
+
+        var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["LOCALSIDECAR_REGISTRY"] = registryPath };
+        var process = TestProcess.StartDotnet(Launchables.LocalSidecar, args, env, workingDirectory);
+        var sidecar = new SidecarProcess(process, appId, port);
+        try
+        {
+            await sidecar.WaitUntilAsync("/v1.0/healthz/outbound", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return sidecar;
+    }
+
+    /// <summary>Waits until <paramref name="path"/> answers 204 (e.g. <c>/v1.0/healthz</c> once the app listens).</summary>
+    public async Task WaitUntilAsync(string path, TimeSpan timeout)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"LocalSidecar '{AppId}' exited with {_process.ExitCode}:\n{_process.Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri(HttpEndpoint, path)).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.NoContent)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Slow start on a busy machine; try again.
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"LocalSidecar '{AppId}' did not answer {path} with 204 within {timeout}:\n{_process.Output}");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+}
