@@ -1,1 +1,0 @@
-namespace Gateway.LocalSidecar.Tests; public class Placeholder { [Fact] public void Builds() => Assert.True(true); }
