@@ -51,15 +51,49 @@ internal static class StateStoreFactory
     private static IStateStore Create(ComponentDefinition definition, TimeProvider time, ILoggerFactory loggers)
     {
         var defaultTtl = Seconds(definition, "ttlInSeconds");
-        return definition.Type switch
+        switch (definition.Type)
         {
-            "state.in-memory" => new InMemoryStateStore(
-                new InMemoryStateStoreOptions { DefaultTtl = defaultTtl },
-                time,
-                loggers.CreateLogger<InMemoryStateStore>()),
-            _ => throw new ComponentLoadException($"{definition.FilePath}: component '{definition.Name}' has type '{definition.Type}', which LocalSidecar does not support (supported: state.sqlite, state.postgresql, state.in-memory)"),
-        };
+            case "state.in-memory":
+                return new InMemoryStateStore(new InMemoryStateStoreOptions { DefaultTtl = defaultTtl }, time, loggers.CreateLogger<InMemoryStateStore>());
+            case "state.sqlite":
+                var sqlite = new SqliteStateStoreOptions
+                {
+                    ConnectionString = Required(definition, "connectionString", "url"),
+                    TableName = definition.GetMetadata("tableName") ?? "state",
+                    MetadataTableName = definition.GetMetadata("metadataTableName") ?? "metadata",
+                    Timeout = Duration(definition, "timeout", "timeoutInSeconds") ?? TimeSpan.FromSeconds(20),
+                    BusyTimeout = Duration(definition, "busyTimeout") ?? TimeSpan.FromSeconds(2),
+                    DisableWal = string.Equals(definition.GetMetadata("disableWAL"), "true", StringComparison.OrdinalIgnoreCase),
+                    CleanupInterval = Duration(definition, "cleanupInterval", "cleanupIntervalInSeconds") ?? TimeSpan.Zero,
+                    DefaultTtl = defaultTtl,
+                };
+                sqlite.Validate();
+                return new SqliteStateStore(sqlite, time, loggers.CreateLogger<SqliteStateStore>());
+            case "state.postgresql" when definition.Version is "v1" or "":
+                var postgres = new PostgresStateStoreOptions
+                {
+                    ConnectionString = Required(definition, "connectionString", "url"),
+                    TableName = definition.GetMetadata("tableName") ?? "state",
+                    MetadataTableName = definition.GetMetadata("metadataTableName") ?? "dapr_metadata",
+                    Timeout = Duration(definition, "timeout", "timeoutInSeconds") ?? TimeSpan.FromSeconds(20),
+                    CleanupInterval = Duration(definition, "cleanupInterval", "cleanupIntervalInSeconds") ?? TimeSpan.FromHours(1),
+                    DefaultTtl = defaultTtl,
+                };
+                postgres.Validate();
+                return new PostgresStateStore(postgres, time, loggers.CreateLogger<PostgresStateStore>());
+            default:
+                throw new ComponentLoadException($"{definition.FilePath}: component '{definition.Name}' has type '{definition.Type}' version '{definition.Version}', which LocalSidecar does not support (supported: state.sqlite, state.postgresql v1, state.in-memory)");
+        }
     }
+
+    private static string Required(ComponentDefinition definition, string name, string alias) =>
+        definition.GetMetadata(name) ?? definition.GetMetadata(alias)
+        ?? throw new ComponentLoadException($"{definition.FilePath}: component '{definition.Name}' needs metadata '{name}'");
+
+    private static TimeSpan? Duration(ComponentDefinition definition, params string[] names) =>
+        names.Select(n => (Name: n, Value: definition.GetMetadata(n))).FirstOrDefault(m => !string.IsNullOrEmpty(m.Value)) is { Value: { } text } found
+            ? GoDuration.ParseMetadata(found.Name, text)
+            : null;
 
     /// <summary>A whole number of seconds, as Dapr's <c>*InSeconds</c> metadata.</summary>
     private static TimeSpan? Seconds(ComponentDefinition definition, string name) =>
