@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Gateway.ServiceDefaults.Dapr;
+
+/// <summary>An error answer of the sidecar: its status and, when the body is Dapr's <c>{"errorCode","message"}</c>, both fields.</summary>
+internal sealed record SidecarError(HttpStatusCode StatusCode, string? ErrorCode, string? Message)
+{
+    // Dapr error bodies are a few hundred bytes; a callee's error page can be anything, so never
+    // read more than this from a response we do not own.
+    private const int MaxBodyBytes = 16 * 1024;
+    private const int MaxTextLength = 256;
+
+    /// <summary>
+    /// Reads the error from <paramref name="response"/>. A body that is not a Dapr error is kept as
+    /// the message only when <paramref name="keepPlainText"/> (the sidecar's own plain-text answers,
+    /// such as <c>invalid api token</c>); a callee's body may hold data that must not travel further.
+    /// </summary>
+    public static async Task<SidecarError> ReadAsync(HttpResponseMessage response, bool keepPlainText, CancellationToken cancellationToken)
+    {
+        var body = await ReadPrefixAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var (errorCode, message) = Parse(body);
+        if (errorCode is null && keepPlainText && body.Length > 0)
+        {
+            var text = Encoding.UTF8.GetString(body).Trim();
+            message = text.Length > MaxTextLength ? text[..MaxTextLength] : text;
+        }
+
+        return new SidecarError(response.StatusCode, errorCode, message);
+    }
+
+    /// <summary>
+    /// Dapr's error code of <paramref name="response"/>, or null. Only a body of known, small length
+    /// is looked at (and buffered, so it can still be read afterwards): a streamed body is the
+    /// callee's, not the sidecar's, and must reach the caller untouched.
+    /// </summary>
+    public static async Task<string?> PeekErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is not (> 0 and <= MaxBodyBytes))
+        {
+            return null;
+        }
+
+        return Parse(await ReadPrefixAsync(response.Content, cancellationToken).ConfigureAwait(false)).ErrorCode;
+    }
+
+    public DaprApiException ToException(string what)
+    {
+        var detail = (ErrorCode, Message) switch
+        {
+            (null, null or "") => "",
+            (null, _) => $": {Message}",
+            (_, null or "") => $": {ErrorCode}",
+            _ => $": {ErrorCode}: {Message}",
+        };
+        return new DaprApiException($"{what} failed with {(int)StatusCode}{detail}", StatusCode, ErrorCode);
+    }
+
+    private static async Task<byte[]> ReadPrefixAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        // Buffered content can be read again later; a stream can be read only once.
+        if (content.Headers.ContentLength is <= MaxBodyBytes)
+        {
+            await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[MaxBodyBytes];
+            var read = await stream.ReadAtLeastAsync(buffer, MaxBodyBytes, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            return buffer[..read];
+        }
+    }
+
+    private static (string? ErrorCode, string? Message) Parse(byte[] body)
+    {
+        if (body.Length == 0 || body[0] != (byte)'{')
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            var code = root.TryGetProperty("errorCode", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+            var message = root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            return string.IsNullOrEmpty(code) ? (null, null) : (code, message);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+}
