@@ -35,7 +35,9 @@ internal static class Usage
               --placement HOST:PORT       daprd only: actor placement service (default localhost:50005, as 'dapr init')
               --sidecar-log-level LEVEL   debug|info|warn|error, passed to every sidecar (default info)
               --work-dir DIR              sidecars' working directory; relative component paths such as
-                                          data/gateway.db resolve here (default: the repository root)
+                                          data/gateway.db resolve here, and LocalSidecars register in
+                                          data/localsidecar-registry unless LOCALSIDECAR_REGISTRY is set
+                                          (default: the repository root)
               --startup-timeout SECONDS   time for every resource to become healthy (default 60)
               --shutdown-timeout SECONDS  graceful stop per tier (apps, then sidecars) before killing (default 10)
               --no-color                  no colored prefixes (also when NO_COLOR is set or output is redirected)

@@ -56,7 +56,8 @@ internal sealed class SuitePlanner
         }
 
         var dotnet = Executables.Dotnet();
-        if (!TryResolveSidecar(options.Sidecar, projects, dotnet, out var sidecar, out error))
+        var workDirectory = Path.GetFullPath(options.WorkDirectory ?? projects.RepositoryRoot);
+        if (!TryResolveSidecar(options.Sidecar, projects, dotnet, workDirectory, out var sidecar, out error))
         {
             return false;
         }
@@ -78,7 +79,6 @@ internal sealed class SuitePlanner
             return false;
         }
 
-        var workDirectory = Path.GetFullPath(options.WorkDirectory ?? projects.RepositoryRoot);
         var planner = new SuitePlanner(options, ports, dotnet, resourcesPath, workDirectory, sidecar);
         var resources = new List<ResourceSpec>();
         foreach (var service in services)
@@ -199,7 +199,7 @@ internal sealed class SuitePlanner
             ResourceKind.Sidecar,
             _sidecar.FileName,
             arguments,
-            new Dictionary<string, string?>(_commonEnvironment, StringComparer.Ordinal),
+            new Dictionary<string, string?>(_commonEnvironment.Concat(_sidecar.Environment), StringComparer.Ordinal),
             // Component files hold relative paths (data/gateway.db), resolved against the sidecar's working directory.
             _workDirectory,
             Origin(httpPort),
@@ -207,7 +207,7 @@ internal sealed class SuitePlanner
             _ports.Where(p => p.Key == name || p.Key.StartsWith(name + "-", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal));
     }
 
-    private static bool TryResolveSidecar(SidecarMode mode, LaunchableProjects projects, string dotnet, out SidecarCommand command, out string error)
+    private static bool TryResolveSidecar(SidecarMode mode, LaunchableProjects projects, string dotnet, string workDirectory, out SidecarCommand command, out string error)
     {
         command = null!;
         if (mode == SidecarMode.Daprd)
@@ -218,7 +218,7 @@ internal sealed class SuitePlanner
                 return false;
             }
 
-            command = new SidecarCommand(daprd, [], $"daprd ({daprd})");
+            command = new SidecarCommand(daprd, [], new Dictionary<string, string?>(), $"daprd ({daprd})");
             error = "";
             return true;
         }
@@ -228,7 +228,12 @@ internal sealed class SuitePlanner
             return false;
         }
 
-        command = new SidecarCommand(dotnet, [assembly], "LocalSidecar");
+        // LocalSidecars find each other through a folder (daprd uses mDNS). The machine-wide default would let
+        // invocations of one suite reach another suite's apps; each suite gets its own unless the caller chose one.
+        var registry = Environment.GetEnvironmentVariable("LOCALSIDECAR_REGISTRY") is { Length: > 0 } chosen
+            ? chosen
+            : Path.Combine(workDirectory, "data", "localsidecar-registry");
+        command = new SidecarCommand(dotnet, [assembly], new Dictionary<string, string?> { ["LOCALSIDECAR_REGISTRY"] = registry }, "LocalSidecar");
         return true;
     }
 
@@ -259,5 +264,9 @@ internal sealed class SuitePlanner
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record SidecarCommand(string FileName, IReadOnlyList<string> PrefixArguments, string Description);
+    private sealed record SidecarCommand(
+        string FileName,
+        IReadOnlyList<string> PrefixArguments,
+        IReadOnlyDictionary<string, string?> Environment,
+        string Description);
 }

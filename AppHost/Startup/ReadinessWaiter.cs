@@ -55,16 +55,9 @@ internal sealed class ReadinessWaiter(HttpClient client, TimeProvider time, Cons
     /// <returns>Observation null when the polling itself was stopped mid-request: the previous one says more.</returns>
     private async Task<(bool Ready, string? Observation)> ProbeAsync(ResourceSpec resource, CancellationToken token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, resource.ReadinessUrl);
-        // An app holding APP_API_TOKEN may reject calls without it, as its sidecar would send it.
-        if (resource.Kind == ResourceKind.Service && Environment.GetEnvironmentVariable("APP_API_TOKEN") is { Length: > 0 } appToken)
-        {
-            request.Headers.Add("dapr-api-token", appToken);
-        }
-
         try
         {
-            using var response = await client.SendAsync(request, token).ConfigureAwait(false);
+            using var response = await client.GetAsync(resource.ReadinessUrl, token).ConfigureAwait(false);
             return (response.IsSuccessStatusCode, $"GET {resource.ReadinessUrl} answered {(int)response.StatusCode}");
         }
         catch (HttpRequestException ex)

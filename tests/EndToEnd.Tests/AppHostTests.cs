@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.EndToEnd.Tests;
+
+/// <summary>
+/// AppHost runs start seven .NET processes each; they run alone (not beside other collections) so
+/// that a 2-core machine gives them their startup time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AppHostRuns
+{
+    public const string Name = "AppHost";
+}
+
+/// <summary>One AppHost, started once for the tests that only look at a healthy suite.</summary>
+public sealed class RunningAppHost : IAsyncLifetime
+{
+    public AppHostRun Run { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Run = AppHostRun.Start();
+        try
+        {
+            await Run.WaitForReadyAsync();
+        }
+        catch
+        {
+            await Run.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync() => await Run.DisposeAsync();
+}
+
+[Collection(AppHostRuns.Name)]
+public sealed class AppHostRunningTests(RunningAppHost appHost) : IClassFixture<RunningAppHost>
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    private AppHostRun Run => appHost.Run;
+
+    [Fact]
+    public void Ready_TableListsEveryServiceAndItsSidecar()
+    {
+        Assert.Equal(
+            ["billing", "billing-dapr", "pool", "pool-dapr", "proxy", "proxy-dapr"],
+            Run.Resources.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.All(Run.Resources, r => Assert.Equal(r.Name.EndsWith("-dapr", StringComparison.Ordinal) ? "sidecar" : "service", r.Kind));
+    }
+
+    [Fact]
+    public async Task Ready_EveryPrintedUrlAnswers()
+    {
+        foreach (var resource in Run.Resources)
+        {
+            var (path, expected) = resource.Kind == "sidecar" ? ("/v1.0/healthz", HttpStatusCode.NoContent) : ("/alive", HttpStatusCode.OK);
+            using var response = await Http.GetAsync(new Uri(resource.Url + path));
+            Assert.True(expected == response.StatusCode, $"GET {resource.Url}{path} ({resource.Name}) answered {(int)response.StatusCode}, expected {(int)expected}.\n{Run.Tail()}");
+        }
+    }
+
+    [Fact]
+    public async Task Invoke_FromProxySidecarToBilling_CrossesBothSidecars()
+    {
+        using var response = await Http.GetAsync(new Uri(Run["proxy-dapr"].Url + "/v1.0/invoke/billing/method/healthz"));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"Invocation answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{Run.Tail()}");
+    }
+}
+
+[Collection(AppHostRuns.Name)]
+public sealed class AppHostLifecycleTests
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Sigint_AfterReady_ExitsZeroAndLeavesNoChildRunning()
+    {
+        await using var run = AppHostRun.Start();
+        await run.WaitForReadyAsync();
+        run.RecordChildren();
+        Assert.All(run.Resources, r => Assert.Contains(run.Children, c => c.Pid == r.ProcessId));
+
+        run.Interrupt();
+        var exitCode = await run.WaitForExitAsync(ExitTimeout);
+
+        Assert.True(exitCode == 0, $"Exit code {exitCode}.\n{run.Tail()}");
+        Assert.Empty(run.RunningChildren());
+    }
+
+    [Fact]
+    public async Task ChildDeath_AfterReady_StopsEverythingAndExitsNonZero()
+    {
+        await using var run = AppHostRun.Start();
+        await run.WaitForReadyAsync();
+        var billing = run["billing"];
+
+        using (var victim = System.Diagnostics.Process.GetProcessById(billing.ProcessId))
+        {
+            victim.Kill();
+        }
+
+        var exitCode = await run.WaitForExitAsync(ExitTimeout);
+
+        Assert.True(exitCode != 0, $"Exit code {exitCode}.\n{run.Tail()}");
+        Assert.Contains($"billing (pid {billing.ProcessId}) exited", run.Output, StringComparison.Ordinal);
+        Assert.Empty(run.RunningChildren());
+    }
+
+    [Fact]
+    public async Task Start_WhenAPortIsInUse_ExitsNonZeroNamingResourceAndPort()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        await using var run = AppHostRun.Start("--port", $"billing-dapr={port}");
+        var exitCode = await run.WaitForExitAsync(ExitTimeout);
+
+        Assert.True(exitCode != 0, $"Exit code {exitCode}.\n{run.Tail()}");
+        Assert.Contains($"Port {port} for 'billing-dapr' is already in use", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(AppHostRun.ReadyLine, run.Output, StringComparison.Ordinal);
+        Assert.Empty(ProcessTable.ChildrenOf(run.ProcessId));
+    }
+
+    [Fact]
+    public async Task Help_PrintsOptionsAndExitsZero()
+    {
+        await using var run = AppHostRun.Start("--help");
+        var exitCode = await run.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("--ports fixed|auto", run.Output, StringComparison.Ordinal);
+        Assert.Contains("proxy-dapr", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownOption_ExitsWithUsageError()
+    {
+        await using var run = AppHostRun.Start("--no-such-option");
+        var exitCode = await run.WaitForExitAsync(ExitTimeout);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--no-such-option", run.Output, StringComparison.Ordinal);
+    }
+}
