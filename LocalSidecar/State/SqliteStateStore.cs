@@ -28,7 +28,7 @@ internal sealed class SqliteStateStore : IStateStore
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly string _connectionSetup;
-    private readonly SemaphoreSlim _memoryGate = new(1, 1);
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _memoryConnection;
     private PeriodicCleanup? _cleanup;
 
@@ -100,7 +100,7 @@ internal sealed class SqliteStateStore : IStateStore
 
         if (!_settings.IsReadOnly)
         {
-            await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var lease = await OpenAsync(forWrite: true, cancellationToken).ConfigureAwait(false);
             if (!_settings.IsInMemory)
             {
                 // The journal mode is stored in the file; it cannot change inside a transaction.
@@ -133,7 +133,7 @@ internal sealed class SqliteStateStore : IStateStore
     public async Task<StateItem?> GetAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await OpenAsync(forWrite: false, cancellationToken).ConfigureAwait(false);
         await using var command = lease.Connection.CreateCommand();
         command.CommandText = _get;
         command.Parameters.AddWithValue("$key", key);
@@ -152,14 +152,14 @@ internal sealed class SqliteStateStore : IStateStore
     public async Task<StoreResult> SetAsync(SetOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await OpenAsync(forWrite: true, cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(lease.Connection, null, operation, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<StoreResult> DeleteAsync(DeleteOperation operation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await OpenAsync(forWrite: true, cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(lease.Connection, null, operation, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
@@ -172,7 +172,7 @@ internal sealed class SqliteStateStore : IStateStore
         }
 
         var now = _timeProvider.GetUtcNow();
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await OpenAsync(forWrite: true, cancellationToken).ConfigureAwait(false);
 
         // IMMEDIATE takes the write lock before the first check, so no other connection or process
         // can change a checked row before the commit.
@@ -198,7 +198,7 @@ internal sealed class SqliteStateStore : IStateStore
     internal async Task<int> CleanupExpiredAsync(CancellationToken cancellationToken)
     {
         var now = ToDbTime(_timeProvider.GetUtcNow());
-        await using var lease = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await OpenAsync(forWrite: true, cancellationToken).ConfigureAwait(false);
         await using var claim = lease.Connection.CreateCommand();
         claim.CommandText = _claimCleanup;
         claim.Parameters.AddWithValue("$now", now);
@@ -233,7 +233,7 @@ internal sealed class SqliteStateStore : IStateStore
             SqliteConnection.ClearPool(connection);
         }
 
-        _memoryGate.Dispose();
+        _gate.Dispose();
     }
 
     private static string ToDbTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
@@ -283,12 +283,23 @@ internal sealed class SqliteStateStore : IStateStore
         return rows == 0 && (hasETag || operation is SetOperation) ? StoreResult.ETagMismatch : StoreResult.Ok;
     }
 
-    private async ValueTask<Lease> OpenAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// SQLite takes one writer at a time, and Microsoft.Data.Sqlite waits for a lock by blocking
+    /// its thread; queueing this store's writers on an async gate leaves only writers of other
+    /// processes to wait on the file lock. Readers never wait in WAL mode. The in-memory database
+    /// has a single connection, so everything queues there.
+    /// </remarks>
+    private async ValueTask<Lease> OpenAsync(bool forWrite, CancellationToken cancellationToken)
     {
+        var gated = forWrite || _memoryConnection is not null;
+        if (gated)
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (_memoryConnection is { } shared)
         {
-            await _memoryGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return new Lease(shared, _memoryGate);
+            return new Lease(shared, ownsConnection: false, _gate);
         }
 
         var connection = new SqliteConnection(_settings.ConnectionString);
@@ -296,29 +307,33 @@ internal sealed class SqliteStateStore : IStateStore
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, _connectionSetup, cancellationToken).ConfigureAwait(false);
-            return new Lease(connection, null);
+            return new Lease(connection, ownsConnection: true, gated ? _gate : null);
         }
         catch
         {
             await connection.DisposeAsync().ConfigureAwait(false);
+            if (gated)
+            {
+                _gate.Release();
+            }
+
             throw;
         }
     }
 
     /// <summary>A connection for one operation: a pooled one of its own, or the in-memory database's single one.</summary>
-    private readonly struct Lease(SqliteConnection connection, SemaphoreSlim? gate) : IAsyncDisposable
+    private readonly struct Lease(SqliteConnection connection, bool ownsConnection, SemaphoreSlim? gate) : IAsyncDisposable
     {
         public SqliteConnection Connection => connection;
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
-            if (gate is null)
+            if (ownsConnection)
             {
-                return connection.DisposeAsync();
+                await connection.DisposeAsync().ConfigureAwait(false);
             }
 
-            gate.Release();
-            return ValueTask.CompletedTask;
+            gate?.Release();
         }
     }
 }
