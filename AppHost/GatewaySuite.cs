@@ -16,10 +16,20 @@ internal sealed class GatewaySuite(SuitePlan plan, TimeSpan startupTimeout, Time
     public async Task<int> RunAsync(StopSignals signals, HttpClient probeClient)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        ArgumentNullException.ThrowIfNull(probeClient);
         output.Info($"Store: {plan.Store} (components: {plan.ResourcesPath})");
         output.Info($"Sidecar: {plan.Sidecar} (working directory: {plan.WorkDirectory})");
-        Directory.CreateDirectory(Path.Combine(plan.WorkDirectory, "data"));
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(plan.WorkDirectory, "data"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            output.Error($"Cannot create {Path.Combine(plan.WorkDirectory, "data")}: {ex.Message}");
+            return ExitCodes.Failure;
+        }
 
+        // Disposing the supervisor kills whatever still runs, even if something below throws.
         using var supervisor = new ProcessSupervisor(output, time);
         var exitCode = await StartAndSuperviseAsync(supervisor, signals, probeClient).ConfigureAwait(false);
         output.Info("Stopping all resources...");
@@ -42,53 +52,66 @@ internal sealed class GatewaySuite(SuitePlan plan, TimeSpan startupTimeout, Time
         }
 
         var stopRequested = WhenCancelled(signals.StopRequested);
-        using var abandonReadiness = new CancellationTokenSource();
-        var readiness = new ReadinessWaiter(probeClient, time, output).WaitAsync(plan.Resources, startupTimeout, abandonReadiness.Token);
-        var first = await Task.WhenAny(readiness, supervisor.FirstExit, stopRequested).ConfigureAwait(false);
-        if (first != readiness)
+        if (await WaitUntilReadyAsync(supervisor, signals, stopRequested, probeClient).ConfigureAwait(false) is { } startupFailure)
         {
-            await abandonReadiness.CancelAsync().ConfigureAwait(false);
-            await readiness.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        }
-
-        if (first == supervisor.FirstExit && !await StopRequestedSoonAsync(signals).ConfigureAwait(false))
-        {
-            ReportExit(await supervisor.FirstExit.ConfigureAwait(false), "during startup");
-            return ExitCodes.Failure;
-        }
-
-        if (first != readiness || signals.StopRequested.IsCancellationRequested)
-        {
-            output.Info("Stop requested before every resource was healthy.");
-            return ExitCodes.Interrupted;
-        }
-
-        var notReady = await readiness.ConfigureAwait(false);
-        if (notReady.Count > 0)
-        {
-            foreach (var resource in notReady)
-            {
-                output.Error($"{resource.Name} is not healthy after {startupTimeout.TotalSeconds:0.#} s: {resource.LastObservation}.");
-            }
-
-            return ExitCodes.Failure;
+            return startupFailure;
         }
 
         ConsoleOutput.Block(ResourceTable.Format(Environment.ProcessId, supervisor.Children));
         output.Info($"Store: {plan.Store}; sidecar: {plan.Sidecar}. Press Ctrl+C to stop.");
 
-        if (await Task.WhenAny(supervisor.FirstExit, stopRequested).ConfigureAwait(false) == stopRequested
-            || await StopRequestedSoonAsync(signals).ConfigureAwait(false))
-        {
-            return ExitCodes.Success;
-        }
-
-        ReportExit(await supervisor.FirstExit.ConfigureAwait(false), "unexpectedly");
-        return ExitCodes.Failure;
+        await Task.WhenAny(supervisor.FirstExit, stopRequested).ConfigureAwait(false);
+        return await StoppedOrFailedAsync(supervisor, signals, "unexpectedly", ExitCodes.Success).ConfigureAwait(false);
     }
 
-    private void ReportExit(ChildProcess child, string when) =>
-        output.Error($"{child.Spec.Name} (pid {child.Id}) exited {when} with code {child.Exited.Result}; stopping everything.");
+    /// <returns>null when every resource is healthy; otherwise the exit code.</returns>
+    private async Task<int?> WaitUntilReadyAsync(ProcessSupervisor supervisor, StopSignals signals, Task stopRequested, HttpClient probeClient)
+    {
+        using var abandon = new CancellationTokenSource();
+        var readiness = new ReadinessWaiter(probeClient, time, output).WaitAsync(plan.Resources, startupTimeout, abandon.Token);
+        if (await Task.WhenAny(readiness, supervisor.FirstExit, stopRequested).ConfigureAwait(false) == readiness)
+        {
+            var notReady = await readiness.ConfigureAwait(false);
+            foreach (var resource in notReady)
+            {
+                output.Error($"{resource.Name} is not healthy after {startupTimeout.TotalSeconds:0.#} s: {resource.LastObservation}.");
+            }
+
+            return notReady.Count == 0 ? null : ExitCodes.Failure;
+        }
+
+        await abandon.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await readiness.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Abandoned on purpose.
+        }
+
+        var exitCode = await StoppedOrFailedAsync(supervisor, signals, "during startup", ExitCodes.Interrupted).ConfigureAwait(false);
+        if (exitCode == ExitCodes.Interrupted)
+        {
+            output.Info("Stop requested before every resource was healthy.");
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>After a child exited or a stop was requested: which of the two it is, reported.</summary>
+    private async Task<int> StoppedOrFailedAsync(ProcessSupervisor supervisor, StopSignals signals, string when, int stoppedExitCode)
+    {
+        if (await StopRequestedSoonAsync(signals).ConfigureAwait(false))
+        {
+            return stoppedExitCode;
+        }
+
+        var child = await supervisor.FirstExit.ConfigureAwait(false);
+        var code = await child.Exited.ConfigureAwait(false);
+        output.Error($"{child.Spec.Name} (pid {child.Id}) exited {when} with code {code}; stopping everything.");
+        return ExitCodes.Failure;
+    }
 
     private async Task<bool> StopRequestedSoonAsync(StopSignals signals)
     {

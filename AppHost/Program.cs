@@ -9,22 +9,23 @@ if (!AppHostOptionsParser.TryParse(args, out var options, out var usageError))
     return ExitCodes.Usage;
 }
 
+var services = GatewayServices.All;
 if (options.ShowHelp)
 {
-    Console.Out.WriteLine(Usage.Text(GatewayServices.All));
+    Console.Out.WriteLine(Usage.Text(services));
     return ExitCodes.Success;
 }
 
 // Registered before anything starts, so that no signal can leave a child behind.
 using var signals = new StopSignals();
+var output = new ConsoleOutput(SuitePlanner.ResourceNames(services), ConsoleOutput.ShouldColor(options.NoColor));
 var projects = LaunchableProjects.FromAssembly(typeof(GatewaySuite).Assembly);
-if (!SuitePlanner.TryPlan(options, GatewayServices.All, projects, out var plan, out var planError))
+if (!SuitePlanner.TryPlan(options, services, projects, out var plan, out var planError))
 {
-    Console.Error.WriteLine($"[apphost] error: {planError}");
+    output.Error(planError);
     return ExitCodes.Failure;
 }
 
-var output = new ConsoleOutput([.. plan.Resources.Select(r => r.Name)], ConsoleOutput.ShouldColor(options.NoColor));
 using var probeClient = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
 var suite = new GatewaySuite(plan, options.StartupTimeout, options.ShutdownTimeout, output, TimeProvider.System);
 return await suite.RunAsync(signals, probeClient).ConfigureAwait(false);

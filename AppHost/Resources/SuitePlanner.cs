@@ -105,6 +105,13 @@ internal sealed class SuitePlanner
         _ => Path.Combine(repositoryRoot, "components"),
     };
 
+    /// <summary>Every resource name (log prefix, table row), in start order.</summary>
+    public static IReadOnlyList<string> ResourceNames(IReadOnlyList<ServiceDefinition> services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return [.. services.SelectMany(s => s.Sidecar is null ? [s.Name] : new[] { s.Name, SidecarName(s) })];
+    }
+
     /// <summary>Every port key, in the order the help text and the port check list them.</summary>
     public static IReadOnlyList<PortRequest> PortRequests(IReadOnlyList<ServiceDefinition> services, bool daprd)
     {
