@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Xunit;
@@ -110,13 +108,6 @@ public sealed partial class PostgresServer : IAsyncDisposable, IAsyncLifetime
             : throw new InvalidOperationException($"No PostgreSQL server binaries found under {Root}/*/bin (initdb, pg_ctl).");
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         _binDirectory = FindBinDirectory();
@@ -135,7 +126,7 @@ public sealed partial class PostgresServer : IAsyncDisposable, IAsyncLifetime
         // The port is free when probed but may be taken before the server binds it: try again.
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreeLoopbackPort();
+            Port = FreePort.Next();
             var settings = string.Join(' ',
                 "-c listen_addresses=127.0.0.1",
                 $"-p {Port}",
