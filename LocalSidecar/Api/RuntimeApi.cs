@@ -13,7 +13,7 @@ internal static class RuntimeApi
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1.0/healthz", Healthz);
-        routes.MapGet("/v1.0/healthz/outbound", static (HttpContext context) => context.Response.StatusCode = StatusCodes.Status204NoContent);
+        routes.MapGet("/v1.0/healthz/outbound", OutboundHealthz);
         routes.MapGet("/v1.0/metadata", Metadata);
         return routes;
     }
@@ -29,6 +29,17 @@ internal static class RuntimeApi
         if (query.ContainsKey("appid") && query["appid"] != options.AppId)
         {
             return new DaprError(500, "ERR_HEALTH_APPID_NOT_MATCH", "dapr app-id does not match").WriteAsync(context);
+        }
+
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
+    }
+
+    private static Task OutboundHealthz(HttpContext context, SidecarReadiness readiness)
+    {
+        if (!readiness.IsOutboundReady)
+        {
+            return new DaprError(500, "ERR_OUTBOUND_HEALTH_NOT_READY", "dapr outbound is not ready").WriteAsync(context);
         }
 
         context.Response.StatusCode = StatusCodes.Status204NoContent;

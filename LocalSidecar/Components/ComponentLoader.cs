@@ -50,6 +50,11 @@ internal static class ComponentLoader
         {
             throw new ComponentLoadException($"{file}: invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, rather than a YamlException, on some truncated input.
+            throw new ComponentLoadException($"{file}: invalid YAML: {e.Message}", e);
+        }
 
         var result = new List<ComponentDefinition>();
         foreach (var document in stream.Documents)

@@ -86,6 +86,7 @@ internal static partial class SidecarHost
         app.Services.GetRequiredService<InternalEndpoint>().Bind(internalPort);
         app.Services.GetRequiredService<SidecarRegistry>().Announce(
             new SidecarAnnouncement(options.AppId, Environment.ProcessId, internalPort, options.HttpPort, []));
+        app.Services.GetRequiredService<SidecarReadiness>().MarkAnnounced();
         LogStarted(app.Logger, options.AppId, options.HttpPort, internalPort, options.RegistryPath);
     }
 

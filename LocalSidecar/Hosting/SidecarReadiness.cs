@@ -11,8 +11,15 @@ internal sealed partial class SidecarReadiness(SidecarOptions options, ILogger<S
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly TaskCompletionSource _appReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _announced;
 
-    public bool IsReady => _appReady.Task.IsCompletedSuccessfully;
+    /// <summary>Outbound ready: components loaded and the sidecar findable by the others on the machine.</summary>
+    public bool IsOutboundReady => _announced;
+
+    /// <summary>Ready: outbound ready and the app listens.</summary>
+    public bool IsReady => _announced && _appReady.Task.IsCompletedSuccessfully;
+
+    public void MarkAnnounced() => _announced = true;
 
     /// <summary>Completes once the app listens; sidecar features that call the app wait for it.</summary>
     public Task AppReady => _appReady.Task;

@@ -15,6 +15,10 @@ internal sealed class InvocationTransformer(Uri target, IReadOnlyList<KeyValuePa
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         proxyRequest.RequestUri = target;
+
+        // daprd builds a new request to the target, so Host names the target; the caller's Host
+        // travels in X-Forwarded-Host.
+        proxyRequest.Headers.Host = null;
         foreach (var header in RemovedHeaders)
         {
             proxyRequest.Headers.Remove(header);

@@ -60,8 +60,13 @@ internal sealed class SidecarRegistry(SidecarOptions options, TimeProvider time)
             return cached.Entries;
         }
 
+        // A miss is not cached: the app may be starting right now, and must be found at once.
         var entries = Read(appId);
-        _cache[appId] = (entries, now);
+        if (entries.Length > 0)
+        {
+            _cache[appId] = (entries, now);
+        }
+
         return entries;
     }
 

@@ -1,1 +1,0 @@
-namespace Gateway.ServiceDefaults.Tests; public class Placeholder { [Fact] public void Builds() => Assert.True(true); }
