@@ -12,8 +12,8 @@ namespace Gateway.ServiceDefaults.Dapr;
 /// </summary>
 /// <remarks>
 /// GET and HEAD calls are retried when the sidecar cannot be reached or answers 500
-/// <c>ERR_DIRECT_INVOKE</c> (it could not reach the callee); every other method is sent exactly
-/// once, because the callee may have acted on it. A callee's own answers, errors included, are never
+/// <c>ERR_DIRECT_INVOKE</c> (it could not reach the callee; seen only on a GET, as a HEAD answer has
+/// no body to say so); every other method is sent exactly once, because the callee may have acted on it. A callee's own answers, errors included, are never
 /// retried. Invocations have no client-side timeout: pass a <see cref="CancellationToken"/>.
 /// </remarks>
 public sealed class DaprInvocationClient

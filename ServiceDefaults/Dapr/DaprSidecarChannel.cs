@@ -94,8 +94,8 @@ internal sealed class DaprSidecarChannel : IDisposable
 
     /// <summary>The sidecar URI of a relative, already-encoded API path.</summary>
     public Uri CreateUri(string relativePathAndQuery) =>
-        // The path is encoded exactly as it must go on the wire; canonicalisation would decode
-        // %2E back into a dot segment and drop it.
+        // The path is already encoded exactly as it must go on the wire; canonicalisation would
+        // decode some escapes again (e.g. %2E into a dot segment, then dropped).
         new(_baseAddress + relativePathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
     /// <summary>True for the failures that mean "no answer": the connection failed or the attempt timed out.</summary>

@@ -16,7 +16,10 @@ namespace Gateway.ServiceDefaults.Dapr;
 /// <see cref="StateWriteResult"/> that is either <see cref="StateWriteOutcome.Written"/> or
 /// <see cref="StateWriteOutcome.Unknown"/>, after which the caller re-reads and decides.</para>
 /// <para>Keys are the caller's; the sidecar prefixes them with the app id. A key containing
-/// <c>||</c> is refused by the sidecar (400 <c>ERR_MALFORMED_REQUEST</c>).</para>
+/// <c>||</c> is refused by the sidecar (400 <c>ERR_MALFORMED_REQUEST</c>); a key containing
+/// <c>/</c>, or <c>.</c> and <c>..</c>, is refused here with an <see cref="ArgumentException"/>
+/// because the sidecar reads and deletes keys through URL paths, where those cannot be addressed
+/// (encode such parts of a key first, e.g. hash a caller-supplied idempotency key).</para>
 /// </remarks>
 public sealed class DaprStateClient
 {
@@ -32,7 +35,7 @@ public sealed class DaprStateClient
     public async Task<StateEntry<T>?> GetStateAsync<T>(string storeName, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         using var call = _channel.Telemetry.Start(Operations.Get, DaprClientTelemetry.StoreTag, storeName);
         var uri = _channel.CreateUri(SidecarPaths.StateKey(storeName, key));
         using var response = await SendAsync(call, storeName, SidecarCallPolicy.RetriedBounded, () => new HttpRequestMessage(HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
@@ -59,6 +62,11 @@ public sealed class DaprStateClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
         ArgumentNullException.ThrowIfNull(keys);
+        foreach (var key in keys)
+        {
+            SidecarPaths.CheckStateKey(key, nameof(keys));
+        }
+
         if (parallelism is <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "Parallelism must be positive when given.");
@@ -100,7 +108,7 @@ public sealed class DaprStateClient
     public async Task SaveStateAsync<T>(string storeName, string key, T value, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         StateRequestBody.CheckTimeToLive(timeToLive, nameof(timeToLive));
         using var call = _channel.Telemetry.Start(Operations.Save, DaprClientTelemetry.StoreTag, storeName);
         var uri = _channel.CreateUri(SidecarPaths.State(storeName));
@@ -129,7 +137,7 @@ public sealed class DaprStateClient
     public Task<StateWriteResult> TrySaveStateAsync<T>(string storeName, string key, T value, string? etag, TimeSpan? timeToLive = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         if (etag is { Length: 0 })
         {
             throw new ArgumentException("An ETag must not be empty; pass null to create the key.", nameof(etag));
@@ -149,7 +157,7 @@ public sealed class DaprStateClient
     public async Task DeleteStateAsync(string storeName, string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         using var call = _channel.Telemetry.Start(Operations.Delete, DaprClientTelemetry.StoreTag, storeName);
         var uri = _channel.CreateUri(SidecarPaths.StateKey(storeName, key));
         using var response = await SendAsync(call, storeName, SidecarCallPolicy.RetriedBounded, () => new HttpRequestMessage(HttpMethod.Delete, uri), cancellationToken).ConfigureAwait(false);
@@ -162,7 +170,7 @@ public sealed class DaprStateClient
     public Task<StateWriteResult> TryDeleteStateAsync(string storeName, string key, string etag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         ArgumentException.ThrowIfNullOrEmpty(etag);
         var uri = _channel.CreateUri(SidecarPaths.StateKey(storeName, key));
         return TryWriteAsync(

@@ -70,13 +70,20 @@ internal static class SidecarPaths
     private static readonly Uri PlaceholderBase = new("http://callee/");
 
     /// <summary>
-    /// One percent-encoded path segment. <c>.</c> and <c>..</c> are legal state keys but would be
-    /// normalised away as dot segments, so their dots are encoded too.
+    /// Refuses a state key that cannot travel as a URL path segment: daprd reads and deletes keys
+    /// from the path, where a <c>/</c> (even encoded) splits the route and <c>.</c> or <c>..</c> are
+    /// normalised away (dapr/dapr#8746). Such a key could be written through a body but never read
+    /// back, so it is refused for every call.
     /// </summary>
-    private static string Segment(string value) => value switch
+    public static void CheckStateKey(string key, string paramName)
     {
-        "." => "%2E",
-        ".." => "%2E%2E",
-        _ => Uri.EscapeDataString(value),
-    };
+        ArgumentException.ThrowIfNullOrEmpty(key, paramName);
+        if (key.Contains('/', StringComparison.Ordinal) || key is "." or "..")
+        {
+            throw new ArgumentException($"A state key must not contain '/' nor be '.' or '..' (the sidecar cannot address it in a URL): '{key}'.", paramName);
+        }
+    }
+
+    /// <summary>One percent-encoded path segment.</summary>
+    private static string Segment(string value) => Uri.EscapeDataString(value);
 }

@@ -63,7 +63,7 @@ public sealed class StateTransactionOperation
     /// </summary>
     public static StateTransactionOperation Upsert<T>(string key, T value, string? etag = null, StateConcurrency concurrency = StateConcurrency.FirstWrite, TimeSpan? timeToLive = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         StateRequestBody.CheckTimeToLive(timeToLive, nameof(timeToLive));
         CheckETag(etag);
         return new(StateOperationType.Upsert, key, etag, concurrency, value, typeof(T), timeToLive);
@@ -72,7 +72,7 @@ public sealed class StateTransactionOperation
     /// <summary>Deletes <paramref name="key"/>; with <paramref name="etag"/>, only if the key still has it.</summary>
     public static StateTransactionOperation Delete(string key, string? etag = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(key);
+        SidecarPaths.CheckStateKey(key, nameof(key));
         CheckETag(etag);
         return new(StateOperationType.Delete, key, etag, StateConcurrency.LastWrite, null, null, null);
     }
