@@ -32,7 +32,7 @@ internal sealed class GatewaySuite(SuitePlan plan, TimeSpan startupTimeout, Time
         // Disposing the supervisor kills whatever still runs, even if something below throws.
         using var supervisor = new ProcessSupervisor(output, time);
         var exitCode = await StartAndSuperviseAsync(supervisor, signals, probeClient).ConfigureAwait(false);
-        output.Info("Stopping all resources...");
+        output.Info($"Stopping all resources (each gets {shutdownTimeout.TotalSeconds:0.#} s; Ctrl+C again kills them at once)...");
         await supervisor.StopAllAsync(shutdownTimeout, signals.KillRequested).ConfigureAwait(false);
         output.Info($"Stopped (exit code {exitCode}).");
         return exitCode;

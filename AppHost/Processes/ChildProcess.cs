@@ -117,7 +117,9 @@ internal sealed class ChildProcess : IDisposable
             }
             catch (OperationCanceledException)
             {
-                _output.Info($"{Spec.Name} (pid {Id}) did not stop within {gracePeriod.TotalSeconds:0.#} s; killing its process tree.");
+                _output.Info(killNow.IsCancellationRequested
+                    ? $"Killing {Spec.Name} (pid {Id}) and its process tree now, as asked."
+                    : $"{Spec.Name} (pid {Id}) did not stop within {gracePeriod.TotalSeconds:0.#} s; killing its process tree.");
             }
         }
 

@@ -117,7 +117,7 @@ public sealed class AppHostLifecycleTests
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
-        await using var run = AppHostRun.Start("--port", $"billing-dapr={port}");
+        await using var run = AppHostRun.Start($"--port=billing-dapr={port}");
         var exitCode = await run.WaitForExitAsync(ExitTimeout);
 
         Assert.True(exitCode != 0, $"Exit code {exitCode}.\n{run.Tail()}");
@@ -137,13 +137,20 @@ public sealed class AppHostLifecycleTests
         Assert.Contains("proxy-dapr", run.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task UnknownOption_ExitsWithUsageError()
+    [Theory]
+    [InlineData("--no-such-option", "--no-such-option")]
+    [InlineData("--ports=sometimes", "--ports")]
+    [InlineData("--store mongodb", "--store")]
+    [InlineData("--startup-timeout 0", "--startup-timeout")]
+    [InlineData("--port billing=70000", "--port")]
+    [InlineData("--sidecar", "--sidecar")]
+    public async Task BadCommandLine_ExitsWithUsageErrorNamingTheOption(string arguments, string named)
     {
-        await using var run = AppHostRun.Start("--no-such-option");
+        await using var run = AppHostRun.Start(arguments.Split(' '));
         var exitCode = await run.WaitForExitAsync(ExitTimeout);
 
-        Assert.Equal(2, exitCode);
-        Assert.Contains("--no-such-option", run.Output, StringComparison.Ordinal);
+        Assert.True(exitCode == 2, $"Exit code {exitCode}.\n{run.Tail()}");
+        Assert.Contains(named, run.Output, StringComparison.Ordinal);
+        Assert.Empty(ProcessTable.ChildrenOf(run.ProcessId));
     }
 }
