@@ -31,18 +31,48 @@ internal sealed record SidecarError(HttpStatusCode StatusCode, string? ErrorCode
     }
 
     /// <summary>
-    /// Dapr's error code of <paramref name="response"/>, or null. Only a body of known, small length
-    /// is looked at (and buffered, so it can still be read afterwards): a streamed body is the
-    /// callee's, not the sidecar's, and must reach the caller untouched.
+    /// Dapr's error code of <paramref name="response"/>, or null, leaving the body readable as it
+    /// was. Only a JSON body of at most 16 KiB can be a Dapr error: a body of known length is
+    /// buffered; a body of unknown length (chunked) has its first bytes read and is replaced by
+    /// content that replays them before the rest, so a callee's large or streamed answer still
+    /// reaches the caller whole.
     /// </summary>
     public static async Task<string?> PeekErrorCodeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is not (> 0 and <= MaxBodyBytes))
+        var content = response.Content;
+        if (content.Headers.ContentLength is { } length)
+        {
+            return length is > 0 and <= MaxBodyBytes
+                ? Parse(await ReadPrefixAsync(content, cancellationToken).ConfigureAwait(false)).ErrorCode
+                : null;
+        }
+
+        if (!string.Equals(content.Headers.ContentType?.MediaType, "application/json", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
-        return Parse(await ReadPrefixAsync(response.Content, cancellationToken).ConfigureAwait(false)).ErrorCode;
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[MaxBodyBytes + 1];
+        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        HttpContent replay;
+        if (read <= MaxBodyBytes)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            replay = new ByteArrayContent(buffer, 0, read);
+        }
+        else
+        {
+            replay = new StreamContent(new ReplayedPrefixStream(buffer, stream));
+        }
+
+        foreach (var header in content.Headers)
+        {
+            replay.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content = replay;
+        return read <= MaxBodyBytes ? Parse(buffer[..read]).ErrorCode : null;
     }
 
     public DaprApiException ToException(string what)

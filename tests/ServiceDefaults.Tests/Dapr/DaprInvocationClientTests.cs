@@ -59,13 +59,40 @@ public sealed class DaprInvocationClientTests : IClassFixture<InvocationFixture>
     }
 
     [Fact]
-    public async Task InvokeMethod_UnknownApp_ThrowsDirectInvokeError()
+    public async Task InvokeMethod_UnknownApp_GetIsRetried_ThenThrowsDirectInvokeError()
     {
+        using var telemetry = new CapturedTelemetry();
+
         var error = await Assert.ThrowsAsync<DaprApiException>(() => _invoke.InvokeMethodAsync<EchoReply>(HttpMethod.Get, "sd-nobody", "echo/x"));
 
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
         Assert.Equal("ERR_DIRECT_INVOKE", error.ErrorCode);
         Assert.Contains("sd-nobody", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, Assert.Single(telemetry.Activities).GetTagItem("dapr.attempts"));
+    }
+
+    [Fact]
+    public async Task InvokeMethodWithResponse_UnknownApp_GetIsRetried_ThenReturnsTheSidecarsError()
+    {
+        using var telemetry = new CapturedTelemetry();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("echo/x", UriKind.Relative));
+
+        using var response = await _invoke.InvokeMethodWithResponseAsync("sd-nobody", request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("ERR_DIRECT_INVOKE", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(3, Assert.Single(telemetry.Activities).GetTagItem("dapr.attempts"));
+    }
+
+    [Fact]
+    public async Task InvokeMethod_UnknownApp_PostIsSentOnce()
+    {
+        using var telemetry = new CapturedTelemetry();
+
+        var error = await Assert.ThrowsAsync<DaprApiException>(() => _invoke.InvokeMethodAsync<Account, EchoReply>(HttpMethod.Post, "sd-nobody", "echo/x", new Account("a", 1)));
+
+        Assert.Equal("ERR_DIRECT_INVOKE", error.ErrorCode);
+        Assert.Equal(1, Assert.Single(telemetry.Activities).GetTagItem("dapr.attempts"));
     }
 
     [Fact]

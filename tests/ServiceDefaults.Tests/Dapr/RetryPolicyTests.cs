@@ -170,6 +170,50 @@ public sealed class RetryPolicyTests
         Assert.All(fake.Requests, r => Assert.Equal($"{method} /v1.0/invoke/callee/method/m" + (shape == "typed" ? "" : "?q=1"), r));
     }
 
+    [Fact]
+    public async Task InvokeWithResponse_ChunkedDirectInvokeError_IsRetried()
+    {
+        await using var fake = await FakeSidecar.StartAsync((context, _) =>
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync("""{"errorCode":"ERR_DIRECT_INVOKE","message":"failed to invoke, id: callee, err: reset"}""");
+        });
+        using var clients = new TestDaprClients(fake.Endpoint);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("m", UriKind.Relative));
+
+        using var response = await clients.Invocation.InvokeMethodWithResponseAsync("callee", request);
+
+        Assert.Equal(3, fake.Requests.Count);
+        Assert.Contains("ERR_DIRECT_INVOKE", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("application/json", 20_000)]
+    [InlineData("application/json", 16_385)]
+    [InlineData("application/json", 100)]
+    [InlineData("text/plain", 100)]
+    public async Task InvokeWithResponse_CalleeOwn500_IsReturnedWhole_NotRetried(string contentType, int size)
+    {
+        var body = "{\"title\":\"" + new string('x', size - 12) + "\"}";
+        await using var fake = await FakeSidecar.StartAsync(async (context, _) =>
+        {
+            context.Response.StatusCode = 500;
+            context.Response.ContentType = contentType;
+            await context.Response.WriteAsync(body[..(body.Length / 2)]);
+            await context.Response.Body.FlushAsync();
+            await context.Response.WriteAsync(body[(body.Length / 2)..]);
+        });
+        using var clients = new TestDaprClients(fake.Endpoint);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("m", UriKind.Relative));
+
+        using var response = await clients.Invocation.InvokeMethodWithResponseAsync("callee", request);
+
+        Assert.Single(fake.Requests);
+        Assert.Equal(contentType, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(body, await response.Content.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("GET", "typed", 3)]
     [InlineData("HEAD", "raw", 3)]
