@@ -53,7 +53,16 @@ public sealed class DaprInvocationClient
     public Task<TResponse?> InvokeMethodAsync<TRequest, TResponse>(HttpMethod method, string appId, string methodPath, TRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return InvokeAsync<TResponse>(method, appId, methodPath, () => JsonContent.Create(request, options: _channel.Json), cancellationToken);
+
+        // Serialised once, up front: a value that cannot be serialised fails here as itself, not
+        // as a transport error halfway through sending.
+        var body = JsonSerializer.SerializeToUtf8Bytes(request, _channel.Json);
+        return InvokeAsync<TResponse>(
+            method,
+            appId,
+            methodPath,
+            () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
+            cancellationToken);
     }
 
     /// <summary>

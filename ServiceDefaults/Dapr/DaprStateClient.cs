@@ -72,13 +72,14 @@ public sealed class DaprStateClient
             throw new ArgumentOutOfRangeException(nameof(parallelism), parallelism, "Parallelism must be positive when given.");
         }
 
+        var body = StateRequestBody.BulkGet(keys, parallelism);
         using var call = _channel.Telemetry.Start(Operations.BulkGet, DaprClientTelemetry.StoreTag, storeName);
         var uri = _channel.CreateUri(SidecarPaths.BulkState(storeName));
         using var response = await SendAsync(
             call,
             storeName,
             SidecarCallPolicy.RetriedBounded,
-            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.BulkGet(keys, parallelism) },
+            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Content(body) },
             cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -110,13 +111,14 @@ public sealed class DaprStateClient
         ArgumentException.ThrowIfNullOrWhiteSpace(storeName);
         SidecarPaths.CheckStateKey(key, nameof(key));
         StateRequestBody.CheckTimeToLive(timeToLive, nameof(timeToLive));
+        var body = StateRequestBody.Save(key, value, typeof(T), null, null, timeToLive, _channel.Json);
         using var call = _channel.Telemetry.Start(Operations.Save, DaprClientTelemetry.StoreTag, storeName);
         var uri = _channel.CreateUri(SidecarPaths.State(storeName));
         using var response = await SendAsync(
             call,
             storeName,
             SidecarCallPolicy.RetriedBounded,
-            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Save(key, value, typeof(T), null, null, timeToLive, _channel.Json) },
+            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Content(body) },
             cancellationToken).ConfigureAwait(false);
         call.Complete(DaprCallOutcome.Ok, response.StatusCode);
     }
@@ -144,11 +146,12 @@ public sealed class DaprStateClient
         }
 
         StateRequestBody.CheckTimeToLive(timeToLive, nameof(timeToLive));
+        var body = StateRequestBody.Save(key, value, typeof(T), etag, StateConcurrency.FirstWrite, timeToLive, _channel.Json);
         var uri = _channel.CreateUri(SidecarPaths.State(storeName));
         return TryWriteAsync(
             Operations.TrySave,
             storeName,
-            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Save(key, value, typeof(T), etag, StateConcurrency.FirstWrite, timeToLive, _channel.Json) },
+            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Content(body) },
             cancellationToken);
     }
 
@@ -206,11 +209,12 @@ public sealed class DaprStateClient
             throw new ArgumentException("Operations must not contain null.", nameof(operations));
         }
 
+        var body = StateRequestBody.Transaction(operations, _channel.Json);
         var uri = _channel.CreateUri(SidecarPaths.StateTransaction(storeName));
         return TryWriteAsync(
             Operations.Transaction,
             storeName,
-            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Transaction(operations, _channel.Json) },
+            () => new HttpRequestMessage(HttpMethod.Post, uri) { Content = StateRequestBody.Content(body) },
             cancellationToken);
     }
 

@@ -5,11 +5,14 @@ using System.Text.Json;
 
 namespace Gateway.ServiceDefaults.Dapr;
 
-/// <summary>The JSON bodies of the state API (DAPR-HTTP.md section 1), written straight to bytes.</summary>
+/// <summary>
+/// The JSON bodies of the state API (DAPR-HTTP.md section 1), written straight to bytes once per
+/// call, before anything is sent: a value that cannot be serialised fails as itself.
+/// </summary>
 internal static class StateRequestBody
 {
     /// <summary><c>[{key, value, etag?, metadata?, options?}]</c> for one item.</summary>
-    public static HttpContent Save(string key, object? value, Type valueType, string? etag, StateConcurrency? concurrency, TimeSpan? timeToLive, JsonSerializerOptions json) =>
+    public static ReadOnlyMemory<byte> Save(string key, object? value, Type valueType, string? etag, StateConcurrency? concurrency, TimeSpan? timeToLive, JsonSerializerOptions json) =>
         Write(writer =>
         {
             writer.WriteStartArray();
@@ -18,7 +21,7 @@ internal static class StateRequestBody
         });
 
     /// <summary><c>{"keys":[...],"parallelism":N}</c>.</summary>
-    public static HttpContent BulkGet(IReadOnlyCollection<string> keys, int? parallelism) =>
+    public static ReadOnlyMemory<byte> BulkGet(IReadOnlyCollection<string> keys, int? parallelism) =>
         Write(writer =>
         {
             writer.WriteStartObject();
@@ -38,7 +41,7 @@ internal static class StateRequestBody
         });
 
     /// <summary><c>{"operations":[{"operation":"upsert"|"delete","request":{...}}]}</c>.</summary>
-    public static HttpContent Transaction(IEnumerable<StateTransactionOperation> operations, JsonSerializerOptions json) =>
+    public static ReadOnlyMemory<byte> Transaction(IEnumerable<StateTransactionOperation> operations, JsonSerializerOptions json) =>
         Write(writer =>
         {
             writer.WriteStartObject();
@@ -109,7 +112,15 @@ internal static class StateRequestBody
         writer.WriteEndObject();
     }
 
-    private static ReadOnlyMemoryContent Write(Action<Utf8JsonWriter> write)
+    /// <summary>A fresh content over <paramref name="body"/>, one per attempt (a content is sent only once).</summary>
+    public static HttpContent Content(ReadOnlyMemory<byte> body)
+    {
+        var content = new ReadOnlyMemoryContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static ReadOnlyMemory<byte> Write(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -117,8 +128,6 @@ internal static class StateRequestBody
             write(writer);
         }
 
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return content;
+        return buffer.WrittenMemory;
     }
 }
