@@ -16,8 +16,8 @@ namespace Gateway.ServiceDefaults.Dapr;
 /// <see cref="StateWriteResult"/> that is either <see cref="StateWriteOutcome.Written"/> or
 /// <see cref="StateWriteOutcome.Unknown"/>, after which the caller re-reads and decides.</para>
 /// <para>Keys are the caller's; the sidecar prefixes them with the app id. A key containing
-/// <c>||</c> is refused by the sidecar (400 <c>ERR_MALFORMED_REQUEST</c>); a key containing
-/// <c>/</c>, or <c>.</c> and <c>..</c>, is refused here with an <see cref="ArgumentException"/>
+/// <c>||</c> is refused by the sidecar (400 <c>ERR_MALFORMED_REQUEST</c>); a key that contains
+/// <c>/</c> or is <c>.</c> or <c>..</c> is refused here with an <see cref="ArgumentException"/>
 /// because the sidecar reads and deletes keys through URL paths, where those cannot be addressed
 /// (encode such parts of a key first, e.g. hash a caller-supplied idempotency key).</para>
 /// </remarks>
