@@ -20,13 +20,22 @@ internal sealed record DaprError(int StatusCode, string ErrorCode, string Messag
         var response = context.Response;
         response.StatusCode = StatusCode;
         response.ContentType = "application/json";
+        var body = System.Text.Encoding.UTF8.GetBytes(ToJson());
+
+        // Go's server sends a Content-Length for a small body written at once; so does this.
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    public string ToJson()
+    {
         var body = new JsonObject { ["errorCode"] = ErrorCode, ["message"] = Message };
         if (Details is not null)
         {
-            body["details"] = Details;
+            body["details"] = Details.DeepClone();
         }
 
-        return response.WriteAsync(body.ToJsonString(GoJsonOptions), context.RequestAborted);
+        return body.ToJsonString(GoJsonOptions);
     }
 
     public static JsonObject ErrorInfo(string reason, IReadOnlyDictionary<string, string>? metadata = null)

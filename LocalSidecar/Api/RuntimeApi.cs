@@ -46,7 +46,7 @@ internal static class RuntimeApi
         return Task.CompletedTask;
     }
 
-    private static Task Metadata(HttpContext context, SidecarOptions options, StateStoreCatalog stores)
+    private static Task Metadata(HttpContext context, SidecarOptions options, StateStoreCatalog stores, Actors.HostedActors actors)
     {
         var components = new JsonArray();
         foreach (var store in stores.All)
@@ -77,11 +77,25 @@ internal static class RuntimeApi
             };
         }
 
-        body["actorRuntime"] = new JsonObject
+        var active = new JsonArray();
+        foreach (var (type, count) in actors.ActiveCounts())
         {
-            ["runtimeStatus"] = stores.ActorStateStore is null ? "DISABLED" : "RUNNING",
-            ["hostReady"] = false,
+            active.Add(new JsonObject { ["type"] = type, ["count"] = count });
+        }
+
+        var runtime = new JsonObject
+        {
+            ["runtimeStatus"] = stores.ActorStateStore is null ? "DISABLED" : actors.IsConfigured ? "RUNNING" : "INITIALIZING",
+            ["hostReady"] = actors.IsConfigured && actors.Config.Entities.Count > 0,
+            ["placement"] = "localsidecar registry",
         };
+        if (active.Count > 0)
+        {
+            runtime["activeActors"] = active;
+            body["actors"] = active.DeepClone();
+        }
+
+        body["actorRuntime"] = runtime;
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body.ToJsonString(DaprError.GoJsonOptions) + "\n", context.RequestAborted);
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.LocalSidecar.Actors;
 using Gateway.LocalSidecar.Api;
 using Gateway.LocalSidecar.Components;
 using Gateway.LocalSidecar.Invocation;
@@ -34,6 +35,15 @@ internal static partial class SidecarHost
         builder.Services.AddSingleton<InternalEndpoint>();
         builder.Services.AddSingleton<SidecarRegistry>();
         builder.Services.AddSingleton<InvocationForwarder>();
+        builder.Services.AddSingleton<AppChannel>();
+        builder.Services.AddSingleton<ActorTurns>();
+        builder.Services.AddSingleton<HostedActors>();
+        builder.Services.AddSingleton<ActorPlacement>();
+        builder.Services.AddSingleton<ActorTimers>();
+        builder.Services.AddSingleton<ActorForwarder>();
+        builder.Services.AddSingleton<ActorReminders>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ActorReminders>());
+        builder.Services.AddHostedService<ActorDeactivation>();
         builder.Services.AddSingleton<SidecarReadiness>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SidecarReadiness>());
         builder.Services.AddHttpForwarder();
@@ -42,11 +52,16 @@ internal static partial class SidecarHost
         var app = builder.Build();
         var internalEndpoint = app.Services.GetRequiredService<InternalEndpoint>();
         var invocation = app.Services.GetRequiredService<InvocationForwarder>();
-        app.MapWhen(internalEndpoint.Serves, branch => branch.Run(invocation.DeliverFromSidecarAsync));
+        var hosted = app.Services.GetRequiredService<HostedActors>();
+        app.MapWhen(internalEndpoint.Serves, branch => branch.Run(context =>
+            context.Request.Path.StartsWithSegments("/actors", StringComparison.Ordinal)
+                ? ActorApi.DeliverFromSidecarAsync(context, hosted)
+                : invocation.DeliverFromSidecarAsync(context)));
         app.UseMiddleware<ApiTokenMiddleware>();
         app.UseRouting();
         app.MapRuntimeApi();
         app.MapStateApi();
+        app.MapActorApi();
 
         // daprd's invoke route doubles as the fallback: any path it does not route is an invocation
         // (with dapr-app-id), or a 404 ERR_DIRECT_INVOKE when no app id can be found.

@@ -1,12 +1,15 @@
 using System.Net.Sockets;
+using Gateway.LocalSidecar.Actors;
+using Gateway.LocalSidecar.Invocation;
 
 namespace Gateway.LocalSidecar.Hosting;
 
 /// <summary>
-/// daprd reports ready only once its app listens on the app port (components are loaded before
-/// the API even starts here, so outbound readiness is immediate). This waits for the app port.
+/// daprd reports ready only once its app listens on the app port and its actor runtime knows what
+/// the app hosts. This waits for the app port, reads the app's actor configuration, and announces
+/// the hosted actor types to the other sidecars.
 /// </summary>
-internal sealed partial class SidecarReadiness(SidecarOptions options, ILogger<SidecarReadiness> logger) : BackgroundService
+internal sealed partial class SidecarReadiness(SidecarOptions options, HostedActors actors, SidecarRegistry registry, ILogger<SidecarReadiness> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -28,6 +31,7 @@ internal sealed partial class SidecarReadiness(SidecarOptions options, ILogger<S
     {
         if (options.AppPort is not { } port)
         {
+            await actors.ConfigureAsync(stoppingToken).ConfigureAwait(false);
             _appReady.TrySetResult();
             return;
         }
@@ -45,6 +49,18 @@ internal sealed partial class SidecarReadiness(SidecarOptions options, ILogger<S
             {
                 await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(false);
             }
+        }
+
+        await actors.ConfigureAsync(stoppingToken).ConfigureAwait(false);
+        while (registry.Own is null && !stoppingToken.IsCancellationRequested)
+        {
+            // The first announcement is made once the ports are known; the actor types join it.
+            await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(false);
+        }
+
+        if (actors.Config.Entities.Count > 0 && registry.Own is { } own)
+        {
+            registry.Announce(own with { ActorTypes = actors.Config.Entities });
         }
 
         LogAppReady(logger, port);

@@ -16,6 +16,7 @@ internal sealed class SidecarRegistry(SidecarOptions options, TimeProvider time)
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, (SidecarAnnouncement[] Entries, long ReadAt)> _cache = new(StringComparer.Ordinal);
+    private (SidecarAnnouncement[] Entries, long ReadAt)? _all;
     private string? _ownFile;
     private int _roundRobin;
 
@@ -29,7 +30,12 @@ internal sealed class SidecarRegistry(SidecarOptions options, TimeProvider time)
         File.WriteAllText(temporary, JsonSerializer.Serialize(announcement, SidecarAnnouncement.JsonOptions));
         File.Move(temporary, file, overwrite: true);
         _ownFile = file;
+        Own = announcement;
+        InvalidateAll();
     }
+
+    /// <summary>This sidecar's current announcement, once made.</summary>
+    public SidecarAnnouncement? Own { get; private set; }
 
     /// <summary>One live sidecar of <paramref name="appId"/>, chosen round-robin among replicas; null when none runs.</summary>
     public SidecarAnnouncement? Resolve(string appId)
@@ -38,19 +44,36 @@ internal sealed class SidecarRegistry(SidecarOptions options, TimeProvider time)
         return entries.Length == 0 ? null : entries[(int)((uint)Interlocked.Increment(ref _roundRobin) % entries.Length)];
     }
 
-    /// <summary>Every live sidecar on this machine.</summary>
+    /// <summary>Every live sidecar on this machine (briefly cached, like single lookups).</summary>
     public IReadOnlyList<SidecarAnnouncement> All()
     {
-        if (!Directory.Exists(options.RegistryPath))
+        var now = time.GetTimestamp();
+        var cached = _all;
+        if (cached is not null && time.GetElapsedTime(cached.Value.ReadAt, now) < CacheLifetime)
         {
-            return [];
+            return cached.Value.Entries;
         }
 
-        return [.. Directory.EnumerateDirectories(options.RegistryPath).SelectMany(d => Lookup(Path.GetFileName(d)))];
+        SidecarAnnouncement[] entries = Directory.Exists(options.RegistryPath)
+            ? [.. Directory.EnumerateDirectories(options.RegistryPath).SelectMany(d => Read(Path.GetFileName(d)))]
+            : [];
+        _all = (entries, now);
+        return entries;
     }
 
     /// <summary>Forgets cached entries of <paramref name="appId"/>, e.g. after a connection failed.</summary>
-    public void Invalidate(string appId) => _cache.TryRemove(appId, out _);
+    public void Invalidate(string appId)
+    {
+        _cache.TryRemove(appId, out _);
+        _all = null;
+    }
+
+    /// <summary>Forgets every cached entry, e.g. after an actor host could not be reached.</summary>
+    public void InvalidateAll()
+    {
+        _cache.Clear();
+        _all = null;
+    }
 
     private SidecarAnnouncement[] Lookup(string appId)
     {
