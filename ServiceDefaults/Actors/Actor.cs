@@ -49,13 +49,17 @@ public abstract class Actor
     /// Runs when the instance is created, before its first call, in that call's turn; state it sets
     /// is committed right after. If it throws, the instance is dropped and the call fails.
     /// </summary>
-    protected internal virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task OnActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Runs when the sidecar deactivates the instance (idle, or moving to another host), in a turn
     /// of its own; state it sets is committed after it. The instance is dropped even if it throws.
     /// </summary>
-    protected internal virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    protected virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    internal Task ActivateAsync(CancellationToken cancellationToken) => OnActivateAsync(cancellationToken);
+
+    internal Task DeactivateAsync(CancellationToken cancellationToken) => OnDeactivateAsync(cancellationToken);
 
     /// <summary>
     /// Registers (or replaces) the reminder <paramref name="name"/>: persisted by the sidecar,

@@ -94,7 +94,7 @@ internal sealed class ActorRuntime
 
     /// <summary>
     /// Deactivates <paramref name="registration"/>/<paramref name="actorId"/> in a turn of its own:
-    /// runs its <see cref="Actor.OnDeactivateAsync"/>, commits what that changed and drops the
+    /// runs its <c>OnDeactivateAsync</c>, commits what that changed and drops the
     /// instance (also when the hook throws, which is rethrown). False when it was not active.
     /// </summary>
     public async Task<bool> DeactivateAsync(ActorRegistration registration, string actorId, CancellationToken cancellationToken)
@@ -119,7 +119,7 @@ internal sealed class ActorRuntime
 
         try
         {
-            await actor.OnDeactivateAsync(cancellationToken).ConfigureAwait(false);
+            await actor.DeactivateAsync(cancellationToken).ConfigureAwait(false);
             await actor.Host.State.CommitAsync(cancellationToken).ConfigureAwait(false);
             ActorLog.Deactivated(_logger, registration.ActorType, actorId);
             return true;
@@ -147,7 +147,7 @@ internal sealed class ActorRuntime
                 throw new InvalidOperationException($"{registration.ImplementationType.Name} must pass the ActorHost it is given to the Actor constructor.");
             }
 
-            await actor.OnActivateAsync(cancellationToken).ConfigureAwait(false);
+            await actor.ActivateAsync(cancellationToken).ConfigureAwait(false);
             await host.State.CommitAsync(cancellationToken).ConfigureAwait(false);
             instance.Actor = actor;
             instance.Scope = scope;
