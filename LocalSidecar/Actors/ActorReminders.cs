@@ -33,24 +33,12 @@ internal sealed partial class ActorReminders(
     public async Task<string?> CreateAsync(ActorKey actor, string name, ReminderRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (!ActorTime.TryParseTime(request.DueTime, now, out var due, out var error)
-            || !ActorPeriod.TryParse(request.Period, out var period, out error))
+        if (!ActorSchedule.TryParse(request.DueTime, request.Period, request.Ttl, now, out var schedule, out var error))
         {
             return error;
         }
 
-        DateTimeOffset? expires = null;
-        if (!string.IsNullOrEmpty(request.Ttl))
-        {
-            if (!ActorTime.TryParseTime(request.Ttl, now, out var ttl, out error))
-            {
-                return error;
-            }
-
-            expires = ttl;
-        }
-
-        var record = new ReminderRecord(actor.Id, actor.Type, name, request.Data, request.DueTime ?? "", request.Period ?? "", request.Ttl, now, due, expires, period.Repeats);
+        var record = new ReminderRecord(actor.Id, actor.Type, name, request.Data, request.DueTime ?? "", request.Period ?? "", request.Ttl, now, schedule.Due, schedule.Expires, schedule.Period.Repeats);
         await UpdateAsync(actor.Type, list => [.. list.Where(r => !r.Is(actor, name)), record], cancellationToken).ConfigureAwait(false);
         _changed.Release();
         return null;

@@ -196,3 +196,31 @@ internal static class ActorTime
         return start == text.Length;
     }
 }
+
+/// <summary>When a reminder or timer first fires, how it repeats, and when it expires.</summary>
+internal sealed record ActorSchedule(DateTimeOffset Due, ActorPeriod Period, DateTimeOffset? Expires)
+{
+    /// <summary>Reads the <c>dueTime</c>, <c>period</c> and <c>ttl</c> of a registration made at <paramref name="now"/>.</summary>
+    public static bool TryParse(string? dueTime, string? period, string? ttl, DateTimeOffset now, out ActorSchedule schedule, out string? error)
+    {
+        schedule = new ActorSchedule(now, ActorPeriod.Once, null);
+        if (!ActorTime.TryParseTime(dueTime, now, out var due, out error) || !ActorPeriod.TryParse(period, out var parsedPeriod, out error))
+        {
+            return false;
+        }
+
+        DateTimeOffset? expires = null;
+        if (!string.IsNullOrEmpty(ttl))
+        {
+            if (!ActorTime.TryParseTime(ttl, now, out var end, out error))
+            {
+                return false;
+            }
+
+            expires = end;
+        }
+
+        schedule = new ActorSchedule(due, parsedPeriod, expires);
+        return true;
+    }
+}

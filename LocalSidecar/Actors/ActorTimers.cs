@@ -26,22 +26,9 @@ internal sealed partial class ActorTimers : IDisposable
     /// <summary>Starts (or replaces) a timer; returns an error message for a bad request.</summary>
     public string? Create(ActorKey actor, string name, TimerRequest request)
     {
-        var now = _time.GetUtcNow();
-        if (!ActorTime.TryParseTime(request.DueTime, now, out var due, out var error)
-            || !ActorPeriod.TryParse(request.Period, out var period, out error))
+        if (!ActorSchedule.TryParse(request.DueTime, request.Period, request.Ttl, _time.GetUtcNow(), out var schedule, out var error))
         {
             return error;
-        }
-
-        DateTimeOffset? expires = null;
-        if (!string.IsNullOrEmpty(request.Ttl))
-        {
-            if (!ActorTime.TryParseTime(request.Ttl, now, out var ttl, out error))
-            {
-                return error;
-            }
-
-            expires = ttl;
         }
 
         var cancellation = new CancellationTokenSource();
@@ -52,7 +39,7 @@ internal sealed partial class ActorTimers : IDisposable
         }
 
         _timers[(actor, name)] = cancellation;
-        _ = RunAsync(actor, name, request, due, period, expires, cancellation);
+        _ = RunAsync(actor, name, request, schedule, cancellation);
         return null;
     }
 
@@ -73,10 +60,10 @@ internal sealed partial class ActorTimers : IDisposable
         }
     }
 
-    private async Task RunAsync(ActorKey actor, string name, TimerRequest request, DateTimeOffset due, ActorPeriod period, DateTimeOffset? expires, CancellationTokenSource cancellation)
+    private async Task RunAsync(ActorKey actor, string name, TimerRequest request, ActorSchedule schedule, CancellationTokenSource cancellation)
     {
         var token = cancellation.Token;
-        var next = due;
+        var (next, period, expires) = schedule;
         var repeats = period.Repeats;
         try
         {

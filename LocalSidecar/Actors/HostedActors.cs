@@ -84,6 +84,23 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
             return ActorCallResult.FromError(InvokeError($"did not find address for actor {key}"));
         }
 
+        return await CallInTurnAsync(key, method, body, contentType, headers, reentrancyId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Delivers a reminder or timer callback in the actor's turn, as a call with a fresh reentrancy chain.</summary>
+    public Task<ActorCallResult> FireAsync(ActorKey key, string method, object payload, CancellationToken cancellationToken) =>
+        CallInTurnAsync(key, method, JsonSerializer.SerializeToUtf8Bytes(payload, DaprError.GoJsonOptions), "application/json", [], null, cancellationToken);
+
+    private async Task<ActorCallResult> CallInTurnAsync(
+        ActorKey key,
+        string method,
+        byte[] body,
+        string? contentType,
+        IEnumerable<KeyValuePair<string, string>> headers,
+        string? reentrancyId,
+        CancellationToken cancellationToken)
+    {
+        // With reentrancy on, a call without a chain starts one; the app passes it on to nested calls.
         var chain = Config.ReentrancyEnabled ? reentrancyId ?? Guid.NewGuid().ToString() : null;
         ActorTurns.Turn turn;
         try
@@ -98,21 +115,11 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
         using (turn)
         {
             _active.TryAdd(key, 0);
-            return await CallInTurnAsync(key, method, body, contentType, headers, chain, cancellationToken).ConfigureAwait(false);
+            return await CallAppAsync(key, method, body, contentType, headers, chain, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Delivers a reminder or timer callback in the actor's turn.</summary>
-    public async Task<ActorCallResult> FireAsync(ActorKey key, string method, object payload, CancellationToken cancellationToken)
-    {
-        var body = JsonSerializer.SerializeToUtf8Bytes(payload, DaprError.GoJsonOptions);
-        var chain = Config.ReentrancyEnabled ? Guid.NewGuid().ToString() : null;
-        using var turn = await turns.EnterAsync(key, chain, Config.MaxStackDepth, cancellationToken).ConfigureAwait(false);
-        _active.TryAdd(key, 0);
-        return await CallInTurnAsync(key, method, body, "application/json", [], chain, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<ActorCallResult> CallInTurnAsync(
+    private async Task<ActorCallResult> CallAppAsync(
         ActorKey key,
         string method,
         byte[] body,
