@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Gateway.Testing;
 
 namespace Gateway.EndToEnd.Tests;
@@ -9,7 +11,7 @@ public sealed record AppHostResource(string Name, string Kind, int ProcessId, st
 /// The AppHost started by a test as <c>dotnet AppHost.dll --ports auto --work-dir {temp}</c>. Disposing
 /// kills its process tree and any recorded child that outlived it, so a failing test leaves nothing behind.
 /// </summary>
-public sealed class AppHostRun : IAsyncDisposable
+public sealed partial class AppHostRun : IAsyncDisposable
 {
     public const string ReadyLine = "Gateway is ready.";
 
@@ -24,6 +26,14 @@ public sealed class AppHostRun : IAsyncDisposable
     {
         _process = process;
         _workDirectory = workDirectory;
+        // Recorded as each child starts, so that even a run that never gets ready can be checked for survivors.
+        _process.Line += line =>
+        {
+            if (StartedLine().Match(line) is { Success: true } started)
+            {
+                Record(int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture));
+            }
+        };
     }
 
     public int ProcessId => _process.Id;
@@ -33,8 +43,17 @@ public sealed class AppHostRun : IAsyncDisposable
     /// <summary>The ready table, without the AppHost's own row; empty until <see cref="WaitForReadyAsync"/>.</summary>
     public IReadOnlyList<AppHostResource> Resources { get; private set; } = [];
 
-    /// <summary>Every child recorded so far (from the table and from /proc).</summary>
-    public IReadOnlyCollection<ProcessIdentity> Children => _children;
+    /// <summary>Every child recorded so far (from the "Started" lines, the table and /proc).</summary>
+    public IReadOnlyList<ProcessIdentity> Children
+    {
+        get
+        {
+            lock (_children)
+            {
+                return [.. _children];
+            }
+        }
+    }
 
     public AppHostResource this[string name] => Resources.Single(r => r.Name == name);
 
@@ -59,17 +78,27 @@ public sealed class AppHostRun : IAsyncDisposable
     /// <summary>Records the AppHost's current children, e.g. right before asking it to stop.</summary>
     public void RecordChildren()
     {
-        _children.UnionWith(ProcessTable.ChildrenOf(ProcessId));
-        foreach (var resource in Resources)
+        foreach (var child in ProcessTable.ChildrenOf(ProcessId))
         {
-            if (ProcessTable.Identify(resource.ProcessId) is { } child)
+            lock (_children)
             {
                 _children.Add(child);
             }
         }
+
+        foreach (var resource in Resources)
+        {
+            Record(resource.ProcessId);
+        }
     }
 
-    public IReadOnlyList<ProcessIdentity> RunningChildren() => [.. _children.Where(ProcessTable.IsRunning)];
+    public IReadOnlyList<ProcessIdentity> RunningChildren()
+    {
+        lock (_children)
+        {
+            return [.. _children.Where(ProcessTable.IsRunning)];
+        }
+    }
 
     /// <summary>SIGINT, as Ctrl+C at a terminal would send (to the AppHost only).</summary>
     public void Interrupt() => _process.Signal(2);
@@ -92,9 +121,13 @@ public sealed class AppHostRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        RecordChildrenIfRunning();
+        if (!_process.HasExited)
+        {
+            RecordChildren();
+        }
+
         await _process.DisposeAsync();
-        foreach (var child in _children)
+        foreach (var child in Children)
         {
             ProcessTable.Kill(child);
         }
@@ -102,13 +135,19 @@ public sealed class AppHostRun : IAsyncDisposable
         _workDirectory.Dispose();
     }
 
-    private void RecordChildrenIfRunning()
+    private void Record(int pid)
     {
-        if (!_process.HasExited)
+        if (ProcessTable.Identify(pid) is { } child)
         {
-            RecordChildren();
+            lock (_children)
+            {
+                _children.Add(child);
+            }
         }
     }
+
+    [GeneratedRegex(@"^\[apphost\]\s+Started \S+ \(pid (\d+)\)")]
+    private static partial Regex StartedLine();
 
     private static List<AppHostResource> ParseTable(string output)
     {
@@ -121,7 +160,7 @@ public sealed class AppHostRun : IAsyncDisposable
             var cells = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (cells is [var name, var kind, var pid, var url] && kind != "host")
             {
-                rows.Add(new AppHostResource(name, kind, int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture), url));
+                rows.Add(new AppHostResource(name, kind, int.Parse(pid, CultureInfo.InvariantCulture), url));
             }
         }
 

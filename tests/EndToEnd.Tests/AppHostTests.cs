@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Gateway.Testing;
 
 namespace Gateway.EndToEnd.Tests;
 
@@ -107,6 +108,31 @@ public sealed class AppHostLifecycleTests
 
         Assert.True(exitCode != 0, $"Exit code {exitCode}.\n{run.Tail()}");
         Assert.Contains($"billing (pid {billing.ProcessId}) exited", run.Output, StringComparison.Ordinal);
+        Assert.Empty(run.RunningChildren());
+    }
+
+    [Fact]
+    public async Task Start_WhenASidecarDiesAtStart_ExitsNonZeroNamingIt()
+    {
+        using var components = new TempFolder("gateway-apphost-components");
+        File.WriteAllText(components.Combine("statestore.yaml"), """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: statestore
+            spec:
+              type: state.no-such-store
+              version: v1
+            """);
+
+        await using var run = AppHostRun.Start("--resources-path", components.Path);
+        var exitCode = await run.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.True(exitCode != 0, $"Exit code {exitCode}.\n{run.Tail()}");
+        Assert.Matches(@"-dapr \(pid \d+\) exited during startup with code [1-9]", run.Output);
+        Assert.DoesNotContain(AppHostRun.ReadyLine, run.Output, StringComparison.Ordinal);
+        // The services at least were alive when their "Started" line was read; a failing sidecar may already be gone.
+        Assert.True(run.Children.Count >= 3, $"Only {run.Children.Count} children recorded.\n{run.Tail()}");
         Assert.Empty(run.RunningChildren());
     }
 
