@@ -96,8 +96,9 @@ public abstract class Actor
     /// <paramref name="callbackMethodName"/> (the C# name of an instance method of this actor,
     /// public or not, shaped like a callable method; use <c>nameof</c>) after
     /// <paramref name="dueTime"/>, then every <paramref name="period"/> (null: once), with
-    /// <paramref name="data"/> as its argument. Timers live only while the instance is active. A
-    /// callback returning <see cref="ReminderOutcome.Cancel"/> stops its timer.
+    /// <paramref name="data"/> as its argument. Timers live only while the instance is active.
+    /// The callback's result is ignored (daprd ignores a cancel answer to a timer); to stop a
+    /// timer, unregister it.
     /// </summary>
     /// <exception cref="ArgumentException">A bad name, no such callback (or an overloaded one), a negative due time or a period that is not positive.</exception>
     /// <exception cref="DaprApiException">The sidecar refused or did not answer.</exception>

@@ -11,7 +11,7 @@ namespace Gateway.ServiceDefaults.Actors;
 /// <summary>The app side of Dapr's actor protocol (DAPR-HTTP.md section 5): what the sidecar calls on the app.</summary>
 public static class ActorsEndpointRouteBuilderExtensions
 {
-    /// <summary>The answer header by which a reminder or timer asks the sidecar to delete it.</summary>
+    /// <summary>The answer header by which a reminder asks the sidecar to delete it.</summary>
     public const string ReminderCancelHeader = "X-DaprReminderCancel";
 
     /// <summary>
@@ -131,7 +131,7 @@ public static class ActorsEndpointRouteBuilderExtensions
         var answer = await call.RunAsync(activity, (actor, ct) => ((IRemindable)actor).ReceiveReminderAsync(reminder, ct)).ConfigureAwait(false);
         if (answer.Entered)
         {
-            await call.AnswerFiredAsync(answer.Result == ReminderOutcome.Cancel).ConfigureAwait(false);
+            await call.AnswerReminderAsync(answer.Result == ReminderOutcome.Cancel).ConfigureAwait(false);
         }
     }
 
@@ -168,7 +168,7 @@ public static class ActorsEndpointRouteBuilderExtensions
         var answer = await call.RunAsync(activity, (actor, ct) => callback.InvokeAsync(actor, argument, ct)).ConfigureAwait(false);
         if (answer.Entered)
         {
-            await call.AnswerFiredAsync(answer.Result is ReminderOutcome.Cancel).ConfigureAwait(false);
+            await WriteOkAsync(context, null).ConfigureAwait(false);
         }
     }
 
@@ -327,8 +327,8 @@ public static class ActorsEndpointRouteBuilderExtensions
             return outcome;
         }
 
-        /// <summary>200, with <c>X-DaprReminderCancel: true</c> when the actor asks to stop the reminder or timer.</summary>
-        public Task AnswerFiredAsync(bool cancel)
+        /// <summary>200, with <c>X-DaprReminderCancel: true</c> when the actor asks to stop the reminder.</summary>
+        public Task AnswerReminderAsync(bool cancel)
         {
             if (cancel)
             {

@@ -16,13 +16,13 @@ public interface IRemindable
     Task<ReminderOutcome> ReceiveReminderAsync(ActorReminder reminder, CancellationToken cancellationToken);
 }
 
-/// <summary>What a reminder (or a timer callback returning it) asks of the sidecar after firing.</summary>
+/// <summary>What a reminder asks of the sidecar after firing.</summary>
 public enum ReminderOutcome
 {
     /// <summary>Keep firing as registered.</summary>
     Keep = 0,
 
-    /// <summary>Stop: the sidecar deletes the reminder or timer.</summary>
+    /// <summary>Stop: the sidecar deletes the reminder.</summary>
     Cancel = 1,
 }
 

@@ -28,21 +28,20 @@ public sealed class ActorTurnLockTests
         var gate = new ActorTurnLock();
         var order = new List<int>();
         var held = await gate.EnterAsync(null, 32, CancellationToken.None);
-        var waiters = Enumerable.Range(1, 5).Select(i => Task.Run(async () =>
-        {
-            await Task.Delay(i * 20);
-            using var turn = await gate.EnterAsync(null, 32, CancellationToken.None);
-            lock (order)
-            {
-                order.Add(i);
-            }
-        })).ToList();
-        await Task.Delay(200);
 
+        // Each call queues before it returns, so they arrive in loop order.
+        var waiters = Enumerable.Range(1, 5).Select(i => TakeTurnAsync(gate, () => order.Add(i))).ToList();
         held!.Dispose();
         await Task.WhenAll(waiters).WaitAsync(Wait);
 
         Assert.Equal([1, 2, 3, 4, 5], order);
+    }
+
+    private static async Task TakeTurnAsync(ActorTurnLock gate, Action inTurn)
+    {
+        using var turn = await gate.EnterAsync(null, 32, CancellationToken.None);
+        inTurn();
+        await Task.Yield();
     }
 
     [Fact]
