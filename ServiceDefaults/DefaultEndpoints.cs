@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,8 @@ public static class DefaultEndpoints
         }
 
         builder.AddGatewayTelemetry();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddHostedService<Gateway.Hosting.ParentProcessWatch>();
         builder.Services.AddProblemDetails();
         builder.Services.AddDaprSidecar(DaprSidecarOptions.FromEnvironment(name => builder.Configuration[name]));
         builder.Services.AddHealthChecks()

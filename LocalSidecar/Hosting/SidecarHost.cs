@@ -31,6 +31,7 @@ internal static partial class SidecarHost
         var stores = await StateStoreFactory.CreateAllAsync(components, time, storeLoggers, cancellationToken).ConfigureAwait(false);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(time);
+        builder.Services.AddHostedService<Gateway.Hosting.ParentProcessWatch>();
         builder.Services.AddSingleton(stores);
         builder.Services.AddSingleton<InternalEndpoint>();
         builder.Services.AddSingleton<SidecarRegistry>();

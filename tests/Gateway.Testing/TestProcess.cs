@@ -53,6 +53,9 @@ public sealed partial class TestProcess : IAsyncDisposable
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+
+        // Children stop by themselves if the test run dies without disposing them.
+        info.Environment["GATEWAY_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)

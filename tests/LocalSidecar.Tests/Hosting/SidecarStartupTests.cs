@@ -102,6 +102,18 @@ public sealed class SidecarStartupTests : IDisposable
         Assert.Contains("ERR_STATE_STORE_NOT_CONFIGURED", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ParentGone_TheSidecarStopsByItself()
+    {
+        await using var parent = TestProcess.Start("sleep", ["60"]);
+        var environment = new Dictionary<string, string?> { ["GATEWAY_PARENT_PID"] = parent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        await using var sidecar = await SidecarProcess.StartAsync("orphan", Components, _folder.Combine("registry"), environment: environment);
+
+        parent.Signal(9);
+
+        Assert.Equal(0, await sidecar.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
     {
         await using var process = TestProcess.StartDotnet(Launchables.LocalSidecar, [.. args, .. args.Contains("--dapr-http-port") ? Array.Empty<string>() : ["--dapr-http-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]]);

@@ -117,6 +117,22 @@ public sealed class ServiceDefaultsTests : IDisposable
         Assert.Contains("logs", received);
     }
 
+    [Fact]
+    public async Task ParentGone_TheServiceStopsByItself()
+    {
+        await using var parent = TestProcess.Start("sleep", ["60"]);
+        var servicePort = FreePort.Next();
+        await using var sidecar = await StartSidecarAsync(servicePort);
+        await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort, new Dictionary<string, string?>
+        {
+            ["GATEWAY_PARENT_PID"] = parent.Id.ToString(CultureInfo.InvariantCulture),
+        });
+
+        parent.Signal(9);
+
+        Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
     private async Task<SidecarProcess> StartSidecarAsync(int appPort, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var components = Directory.CreateDirectory(_folder.Combine("components")).FullName;
