@@ -57,13 +57,18 @@ public sealed partial class AppHostRun : IAsyncDisposable
 
     public AppHostResource this[string name] => Resources.Single(r => r.Name == name);
 
+    /// <summary>The sidecars' working directory: data/gateway.db and the sidecar registry live here.</summary>
+    public string WorkDirectory => _workDirectory.Path;
+
     /// <summary>Starts the AppHost on free ports in a fresh working directory (its own SQLite file and sidecar registry).</summary>
-    public static AppHostRun Start(params string[] extraArguments)
+    public static AppHostRun Start(params string[] extraArguments) => Start(environment: null, extraArguments);
+
+    public static AppHostRun Start(IReadOnlyDictionary<string, string?>? environment, params string[] extraArguments)
     {
         var workDirectory = new TempFolder("gateway-apphost");
         // The AppHost's own startup timeout is shorter than the test's, so that its report of what is unhealthy is seen.
         string[] arguments = ["--ports", "auto", "--work-dir", workDirectory.Path, "--startup-timeout", "80", "--shutdown-timeout", "15", .. extraArguments];
-        return new AppHostRun(TestProcess.StartDotnet(Launchables.AppHost, arguments), workDirectory);
+        return new AppHostRun(TestProcess.StartDotnet(Launchables.AppHost, arguments, environment), workDirectory);
     }
 
     public async Task WaitForReadyAsync()

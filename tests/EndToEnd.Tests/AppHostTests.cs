@@ -64,6 +64,14 @@ public sealed class AppHostRunningTests(RunningAppHost appHost) : IClassFixture<
     }
 
     [Fact]
+    public async Task State_ThroughBillingSidecar_IsKeptInTheWorkDirectorysSqliteFile()
+    {
+        await StateRoundTrip.AssertAsync(Run);
+
+        Assert.True(File.Exists(Path.Combine(Run.WorkDirectory, "data", "gateway.db")), $"No data/gateway.db under {Run.WorkDirectory}.");
+    }
+
+    [Fact]
     public async Task Invoke_FromProxySidecarToBilling_CrossesBothSidecars()
     {
         using var response = await Http.GetAsync(new Uri(Run["proxy-dapr"].Url + "/v1.0/invoke/billing/method/healthz"));
@@ -109,6 +117,22 @@ public sealed class AppHostLifecycleTests
         Assert.True(exitCode != 0, $"Exit code {exitCode}.\n{run.Tail()}");
         Assert.Contains($"billing (pid {billing.ProcessId}) exited", run.Output, StringComparison.Ordinal);
         Assert.Empty(run.RunningChildren());
+    }
+
+    [Fact]
+    public async Task StorePostgresql_KeepsStateInPostgresNotInTheSqliteFile()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        var connection = await postgres.CreateDatabaseAsync();
+
+        await using var run = AppHostRun.Start(new Dictionary<string, string?> { ["GATEWAY_POSTGRES_CONNECTION"] = connection }, "--store", "postgresql");
+        await run.WaitForReadyAsync();
+        await StateRoundTrip.AssertAsync(run);
+
+        Assert.Contains("Store: postgresql", run.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(run.WorkDirectory, "data", "gateway.db")));
+        run.Interrupt();
+        Assert.Equal(0, await run.WaitForExitAsync(ExitTimeout));
     }
 
     [Fact]
@@ -178,5 +202,25 @@ public sealed class AppHostLifecycleTests
         Assert.True(exitCode == 2, $"Exit code {exitCode}.\n{run.Tail()}");
         Assert.Contains(named, run.Output, StringComparison.Ordinal);
         Assert.Empty(ProcessTable.ChildrenOf(run.ProcessId));
+    }
+}
+
+/// <summary>Saves a value through billing's sidecar and reads it back: the store the AppHost chose works.</summary>
+internal static class StateRoundTrip
+{
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+
+    public static async Task AssertAsync(AppHostRun run)
+    {
+        var sidecar = run["billing-dapr"].Url;
+        var key = "apphost-" + Guid.NewGuid().ToString("N");
+        using var save = await Http.PostAsync(
+            new Uri(sidecar + "/v1.0/state/statestore"),
+            System.Net.Http.Json.JsonContent.Create(new[] { new { key, value = new { answer = 42 } } }));
+        Assert.True(save.StatusCode == HttpStatusCode.NoContent, $"Save answered {(int)save.StatusCode}: {await save.Content.ReadAsStringAsync()}\n{run.Tail()}");
+
+        using var read = await Http.GetAsync(new Uri($"{sidecar}/v1.0/state/statestore/{key}"));
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Contains("42", await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
