@@ -53,7 +53,8 @@ public abstract class Actor
 
     /// <summary>
     /// Runs when the sidecar deactivates the instance (idle, or moving to another host), in a turn
-    /// of its own; state it sets is committed after it. The instance is dropped even if it throws.
+    /// of its own, for releasing resources. State it sets is not saved: by then daprd has dropped
+    /// the actor and refuses its state writes. The instance is dropped even if it throws.
     /// </summary>
     protected virtual Task OnDeactivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

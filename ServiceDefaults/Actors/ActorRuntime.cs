@@ -94,8 +94,8 @@ internal sealed class ActorRuntime
 
     /// <summary>
     /// Deactivates <paramref name="registration"/>/<paramref name="actorId"/> in a turn of its own:
-    /// runs its <c>OnDeactivateAsync</c>, commits what that changed and drops the
-    /// instance (also when the hook throws, which is rethrown). False when it was not active.
+    /// runs its <c>OnDeactivateAsync</c> and drops the instance (also when the hook throws, which
+    /// is rethrown). False when it was not active.
     /// </summary>
     public async Task<bool> DeactivateAsync(ActorRegistration registration, string actorId, CancellationToken cancellationToken)
     {
@@ -119,8 +119,9 @@ internal sealed class ActorRuntime
 
         try
         {
+            // Nothing is committed: daprd drops the actor from its table before calling the app, and
+            // from then on refuses its state writes (ERR_ACTOR_INSTANCE_MISSING).
             await actor.DeactivateAsync(cancellationToken).ConfigureAwait(false);
-            await actor.Host.State.CommitAsync(cancellationToken).ConfigureAwait(false);
             ActorLog.Deactivated(_logger, registration.ActorType, actorId);
             return true;
         }

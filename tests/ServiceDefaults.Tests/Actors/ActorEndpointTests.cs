@@ -309,6 +309,61 @@ public sealed class ActorEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reentrancy_Enabled_SameReentrancyIdJoinsTheHeldTurn_OthersWait()
+    {
+        await using var app = await ActorTestApp.StartAsync(_sidecar.Endpoint, o => o.Reentrancy = new ActorReentrancyOptions { Enabled = true });
+        var id = ActorIds.New();
+        var gate = $"{id}-gate";
+        var held = Put(app, $"/actors/Counter/{id}/method/hold", $"\"{gate}\"", "chain-1");
+        await app.Probe.WaitForAsync($"enter:{id}:1");
+
+        using var nested = await Put(app, $"/actors/Counter/{id}/method/nothing", null, "chain-1").WaitAsync(TimeSpan.FromSeconds(10));
+        var other = Put(app, $"/actors/Counter/{id}/method/whoami", null, "chain-2");
+        await Task.Delay(200);
+        var otherRanEarly = other.IsCompleted;
+        app.Probe.Open(gate);
+        using var heldAnswer = await held;
+        using var otherAnswer = await other;
+
+        Assert.Equal(HttpStatusCode.OK, nested.StatusCode);
+        Assert.False(otherRanEarly);
+        Assert.Equal(HttpStatusCode.OK, heldAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, otherAnswer.StatusCode);
+    }
+
+    [Fact]
+    public async Task Reentrancy_BeyondMaxStackDepth_Answers500()
+    {
+        await using var app = await ActorTestApp.StartAsync(_sidecar.Endpoint, o => o.Reentrancy = new ActorReentrancyOptions { Enabled = true, MaxStackDepth = 1 });
+        var id = ActorIds.New();
+        var gate = $"{id}-gate";
+        var held = Put(app, $"/actors/Counter/{id}/method/hold", $"\"{gate}\"", "chain-1");
+        await app.Probe.WaitForAsync($"enter:{id}:1");
+
+        using var nested = await Put(app, $"/actors/Counter/{id}/method/nothing", null, "chain-1").WaitAsync(TimeSpan.FromSeconds(10));
+        app.Probe.Open(gate);
+        using var heldAnswer = await held;
+
+        Assert.Equal(HttpStatusCode.InternalServerError, nested.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, heldAnswer.StatusCode);
+    }
+
+    [Fact]
+    public async Task AppApiToken_Set_CallsWithoutItAreRefused()
+    {
+        await using var app = await ActorTestApp.StartAsync(_sidecar.Endpoint, appApiToken: "app-secret");
+        var id = ActorIds.New();
+
+        using var without = await Put(app, $"/actors/Counter/{id}/method/whoami", null, null);
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/actors/Counter/{id}/method/whoami");
+        request.Headers.Add("dapr-api-token", "app-secret");
+        using var with = await app.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+
+    [Fact]
     public async Task Telemetry_MethodCall_IsOneSpanTaggedWithTypeIdAndMethod()
     {
         var id = ActorIds.New();
@@ -341,7 +396,9 @@ public sealed class ActorEndpointTests : IAsyncLifetime
         Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), t => Equals(t.Value, 7) || Equals(t.Value, "7") || Equals(t.Value, 14L));
     }
 
-    private Task<HttpResponseMessage> PutAsync(string path, string? body = null, string? reentrancyId = null)
+    private Task<HttpResponseMessage> PutAsync(string path, string? body = null, string? reentrancyId = null) => Put(_app, path, body, reentrancyId);
+
+    private static Task<HttpResponseMessage> Put(ActorTestApp app, string path, string? body, string? reentrancyId)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, path);
         if (body is not null)
@@ -354,14 +411,14 @@ public sealed class ActorEndpointTests : IAsyncLifetime
             request.Headers.Add("Dapr-Reentrancy-Id", reentrancyId);
         }
 
-        return SendAndDisposeRequestAsync(request);
+        return SendAndDisposeRequestAsync(app, request);
     }
 
-    private async Task<HttpResponseMessage> SendAndDisposeRequestAsync(HttpRequestMessage request)
+    private static async Task<HttpResponseMessage> SendAndDisposeRequestAsync(ActorTestApp app, HttpRequestMessage request)
     {
         using (request)
         {
-            return await _app.Http.SendAsync(request);
+            return await app.Http.SendAsync(request);
         }
     }
 
