@@ -48,6 +48,8 @@ internal static class Usage
             Every service receives ASPNETCORE_URLS/--urls, APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_HTTP_ENDPOINT,
             DAPR_GRPC_PORT (daprd only), OTEL_SERVICE_NAME and services__NAME__http__0 for every service.
             DAPR_API_TOKEN and APP_API_TOKEN, when set, are passed on to sidecars and services.
+            Every child gets GATEWAY_PARENT_PID (this process): services and LocalSidecar stop by themselves once
+            the AppHost is gone, even if it was killed outright.
             .NET children log one line per entry (Logging__Console__FormatterName=simple, SingleLine=true) and run
             as Development unless ASPNETCORE_ENVIRONMENT or DOTNET_ENVIRONMENT is set.
 

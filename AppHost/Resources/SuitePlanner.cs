@@ -253,6 +253,9 @@ internal sealed class SuitePlanner
             ["ASPNETCORE_URLS"] = null,
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
+            // Services and LocalSidecar stop by themselves once this process is gone, so that not even
+            // a SIGKILL of the AppHost leaves them running (an inherited value would name our own launcher).
+            ["GATEWAY_PARENT_PID"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             // One line per log entry keeps each entry under its [resource] prefix; SingleLine applies to the simple formatter only.
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",

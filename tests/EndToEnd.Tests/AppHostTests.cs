@@ -120,6 +120,28 @@ public sealed class AppHostLifecycleTests
     }
 
     [Fact]
+    public async Task AppHostKilledOutright_ChildrenStopByThemselves()
+    {
+        await using var run = AppHostRun.Start();
+        await run.WaitForReadyAsync();
+        run.RecordChildren();
+
+        // SIGKILL to the AppHost alone: it cannot stop anything, so its children must notice on their own.
+        using (var appHost = System.Diagnostics.Process.GetProcessById(run.ProcessId))
+        {
+            appHost.Kill(entireProcessTree: false);
+        }
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        while (run.RunningChildren().Count > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+        }
+
+        Assert.True(run.RunningChildren().Count == 0, $"Still running: {string.Join(", ", run.RunningChildren().Select(c => c.Pid))}\n{run.Tail()}");
+    }
+
+    [Fact]
     public async Task StorePostgresql_KeepsStateInPostgresNotInTheSqliteFile()
     {
         await using var postgres = await PostgresServer.StartAsync();
