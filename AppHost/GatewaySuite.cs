@@ -48,6 +48,7 @@ internal sealed class GatewaySuite(SuitePlan plan, TimeSpan startupTimeout, Time
                 return ExitCodes.Failure;
             }
 
+            // Scripts and tests read the pid from this line to check that no child outlives a failed start.
             output.Info($"Started {resource.Name} (pid {supervisor.Children[^1].Id}) on {resource.Url}.");
         }
 
