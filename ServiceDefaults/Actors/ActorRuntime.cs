@@ -68,10 +68,18 @@ internal sealed class ActorRuntime
                 continue;
             }
 
+            // Calls the actor makes, from its activation on, carry this call's reentrancy id.
+            ActorCallContext.Enter(reentrancyId);
+            if (instance.Actor is null && !turn.IsOutermost)
+            {
+                // A chain that comes back while the actor is still activating (OnActivateAsync
+                // calling out): there is no instance to run on yet.
+                throw new InvalidOperationException($"Actor {registration.ActorType} re-entered while it was still activating.");
+            }
+
             var actor = instance.Actor ?? await ActivateAsync(registration, actorId, instance, cancellationToken).ConfigureAwait(false);
             var state = actor.Host.State;
             var snapshot = state.BeginTurn();
-            ActorCallContext.Enter(reentrancyId);
             try
             {
                 var result = await work(actor, cancellationToken).ConfigureAwait(false);

@@ -185,6 +185,41 @@ public sealed class ActorEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deactivate_WhileACallHoldsTheTurn_WaitsForIt()
+    {
+        var id = ActorIds.New();
+        var gate = $"{id}-gate";
+        var held = PutAsync($"/actors/Counter/{id}/method/hold", $"\"{gate}\"");
+        await _app.Probe.WaitForAsync($"enter:{id}:1");
+
+        var deactivate = _app.Http.DeleteAsync($"/actors/Counter/{id}");
+        await Task.Delay(200);
+        var deactivatedEarly = deactivate.IsCompleted;
+        _app.Probe.Open(gate);
+        using var heldAnswer = await held;
+        using var deactivated = await deactivate;
+
+        Assert.False(deactivatedEarly);
+        Assert.Equal(HttpStatusCode.OK, heldAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
+        Assert.Equal($"deactivate:{id}", _app.Probe.Events.Last(e => e.EndsWith(id, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Activation_Throws_Answers500_AndTheNextCallTriesAgain()
+    {
+        await using var app = await ActorTestApp.StartAsync(_sidecar.Endpoint, o => o.RegisterActor<FlakyActor>("Flaky"));
+        var id = ActorIds.New();
+
+        using var first = await Put(app, $"/actors/Flaky/{id}/method/PingAsync", null, null);
+        using var second = await Put(app, $"/actors/Flaky/{id}/method/PingAsync", null, null);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("2", await second.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Deactivate_NotActive_Answers200()
     {
         var id = ActorIds.New();
@@ -394,6 +429,20 @@ public sealed class ActorEndpointTests : IAsyncLifetime
         Assert.Equal(ActivityStatusCode.Unset, spans[0].Status);
         Assert.Equal(ActivityStatusCode.Error, spans[1].Status);
         Assert.DoesNotContain(spans.SelectMany(s => s.TagObjects), t => Equals(t.Value, 7) || Equals(t.Value, "7") || Equals(t.Value, 14L));
+    }
+
+    /// <summary>Fails its first activation per id, then counts its activations.</summary>
+    public sealed class FlakyActor(ActorHost host, ActorProbe probe) : Actor(host)
+    {
+        public Task<int> PingAsync() => Task.FromResult(probe.Count($"flaky:{ActorId}"));
+
+        protected override Task OnActivateAsync(CancellationToken cancellationToken)
+        {
+            probe.Record($"flaky:{ActorId}");
+            return probe.Count($"flaky:{ActorId}") == 1
+                ? throw new InvalidOperationException("first activation fails")
+                : Task.CompletedTask;
+        }
     }
 
     private Task<HttpResponseMessage> PutAsync(string path, string? body = null, string? reentrancyId = null) => Put(_app, path, body, reentrancyId);
