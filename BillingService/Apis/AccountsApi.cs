@@ -1,0 +1,116 @@
+using System.Globalization;
+using Gateway.BillingService.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.BillingService.Apis;
+
+/// <summary><c>/accounts/{accountId}</c>: read, credit, and the ledger's entries.</summary>
+internal static class AccountsApi
+{
+    private const int DefaultPageSize = 100;
+
+    public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/accounts/{accountId}").AddEndpointFilter<StoreUnavailableFilter>();
+        api.MapGet("/", GetAccountAsync);
+        api.MapPost("/credits", CreditAsync);
+        api.MapGet("/entries", GetEntriesAsync);
+        return app;
+    }
+
+    /// <summary>200 with balance, held and available; 400 malformed id; 404 unknown.</summary>
+    public static async Task<Results<Ok<AccountView>, ValidationProblem, ProblemHttpResult>> GetAccountAsync(
+        string accountId,
+        AccountService accounts,
+        CancellationToken cancellationToken)
+    {
+        if (!BillingValidation.TryId("accountId", accountId, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        return await accounts.GetAsync(accountId, cancellationToken) is { } account
+            ? TypedResults.Ok(AccountView.From(account))
+            : BillingProblems.NotFound($"Account '{accountId}'");
+    }
+
+    /// <summary>
+    /// Credits the account (created by its first credit). 200 with the credit, the same answer for
+    /// every replay of the idempotency key (plus <c>Idempotent-Replayed: true</c>); 409 when the key
+    /// was used with another amount; 422 past the account limit; 503 retry.
+    /// </summary>
+    public static async Task<Results<Ok<CreditView>, ValidationProblem, ProblemHttpResult>> CreditAsync(
+        string accountId,
+        HttpContext context,
+        AccountService accounts)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (body, bodyErrors) = await JsonBody.TryReadAsync<CreditRequest>(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return BillingProblems.Invalid(bodyErrors!);
+        }
+
+        if (!BillingValidation.TryCredit(accountId, body, out var command, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        var result = await accounts.CreditAsync(command, context.RequestAborted);
+        switch (result.Outcome)
+        {
+            case CreditOutcome.Credited:
+            case CreditOutcome.Replayed:
+                if (result.Outcome == CreditOutcome.Replayed)
+                {
+                    context.Response.Headers[ReservationsApi.ReplayedHeader] = "true";
+                }
+
+                var credit = result.Result!;
+                return TypedResults.Ok(new CreditView(accountId, credit.Amount, credit.EntrySeq, credit.BalanceAfter, credit.CreditedAt));
+            case CreditOutcome.IdempotencyConflict:
+                return BillingProblems.IdempotencyConflict();
+            case CreditOutcome.LimitExceeded:
+                return BillingProblems.LimitExceeded();
+            default:
+                context.Response.Headers[HeaderNames.RetryAfter] = "1";
+                return BillingProblems.Contention();
+        }
+    }
+
+    /// <summary>
+    /// <c>?from=1&amp;limit=100</c>: entries from sequence number <c>from</c> (default 1), at most
+    /// <c>limit</c> (default 100, at most 500), oldest first; <c>nextFrom</c> continues.
+    /// </summary>
+    public static async Task<Results<Ok<EntriesPage>, ValidationProblem, ProblemHttpResult>> GetEntriesAsync(
+        string accountId,
+        string? from,
+        string? limit,
+        AccountService accounts,
+        CancellationToken cancellationToken)
+    {
+        BillingValidation.TryId("accountId", accountId, out var errors);
+        var first = 1L;
+        if (from is not null && (!long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out first) || first < 1))
+        {
+            errors["from"] = ["must be a whole number from 1"];
+        }
+
+        var size = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > AccountService.MaxPageSize))
+        {
+            errors["limit"] = [$"must be a whole number between 1 and {AccountService.MaxPageSize}"];
+        }
+
+        if (errors.Count > 0)
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        var page = await accounts.GetEntriesAsync(accountId, first, size, cancellationToken);
+        return page.Account is null
+            ? BillingProblems.NotFound($"Account '{accountId}'")
+            : TypedResults.Ok(new EntriesPage(accountId, [.. page.Entries.Select(EntryView.From)], page.NextFrom));
+    }
+}

@@ -1,0 +1,92 @@
+using Gateway.ServiceDefaults;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Gateway.BillingService.Apis;
+
+/// <summary>
+/// The problem details (RFC 9457) BillingService answers with. <c>type</c> is stable and clients
+/// branch on it; every body also carries a snake_case <c>code</c> extension with the same meaning.
+/// </summary>
+internal static class BillingProblems
+{
+    private const string Prefix = "urn:gateway:problem:billing:";
+
+    /// <summary>402: the account's available funds (balance − held) are below the amount. Extensions: <c>available</c>, <c>requested</c>.</summary>
+    public const string InsufficientFundsType = Prefix + "insufficient-funds";
+
+    /// <summary>409: the idempotency key was used with a different request.</summary>
+    public const string IdempotencyConflictType = Prefix + "idempotency-conflict";
+
+    /// <summary>409: the reservation was already resolved with another outcome. Extension <c>reservation</c>: the winning outcome.</summary>
+    public const string ReservationConflictType = Prefix + "reservation-conflict";
+
+    /// <summary>409: the reservation expired (its hold is released). Extension <c>reservation</c>.</summary>
+    public const string ReservationExpiredType = Prefix + "reservation-expired";
+
+    /// <summary>400: the account does not exist (reservations need a credited account).</summary>
+    public const string UnknownAccountType = Prefix + "unknown-account";
+
+    /// <summary>422: a <c>fixed</c> reservation finalized with an amount other than its own (or 0). Extension <c>reservation</c>.</summary>
+    public const string FixedAmountMismatchType = Prefix + "fixed-amount-mismatch";
+
+    /// <summary>422: the change would take an account figure past 10^18 minor units.</summary>
+    public const string LimitExceededType = Prefix + "limit-exceeded";
+
+    /// <summary>503: concurrent writers kept winning; retry (with <c>Retry-After</c>). Nothing was changed by this request.</summary>
+    public const string ContentionType = Prefix + "contention";
+
+    /// <summary>503: the state store could not be read; retry (with <c>Retry-After</c>).</summary>
+    public const string StoreUnavailableType = Prefix + "store-unavailable";
+
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(
+        errors,
+        detail: "The request is invalid; nothing was written.",
+        title: "Invalid request",
+        type: ProblemTypes.BadRequest,
+        extensions: Code("invalid_request"));
+
+    public static ProblemHttpResult NotFound(string what) =>
+        Problem(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "not_found", "Not found", $"{what} does not exist.");
+
+    public static ProblemHttpResult UnknownAccount(string accountId) =>
+        Problem(StatusCodes.Status400BadRequest, UnknownAccountType, "unknown_account", "Unknown account", $"Account '{accountId}' does not exist; credit it first. Nothing was written.");
+
+    public static ProblemHttpResult InsufficientFunds(long available, long requested) =>
+        Problem(StatusCodes.Status402PaymentRequired, InsufficientFundsType, "insufficient_funds", "Insufficient funds", "The account's available funds are below the amount to reserve.", ("available", available), ("requested", requested));
+
+    public static ProblemHttpResult IdempotencyConflict() =>
+        Problem(StatusCodes.Status409Conflict, IdempotencyConflictType, "idempotency_conflict", "Idempotency key reused", "This idempotency key was already used with a different request.");
+
+    public static ProblemHttpResult ReservationConflict(ReservationView winner) =>
+        Problem(StatusCodes.Status409Conflict, ReservationConflictType, "reservation_conflict", "Reservation already resolved", $"The reservation was already {Name(winner)}; the winning outcome is in 'reservation'.", ("reservation", winner));
+
+    public static ProblemHttpResult ReservationExpired(ReservationView reservation) =>
+        Problem(StatusCodes.Status409Conflict, ReservationExpiredType, "reservation_expired", "Reservation expired", "The reservation expired before it was resolved; its hold is released and nothing was charged.", ("reservation", reservation));
+
+    public static ProblemHttpResult FixedAmountMismatch(ReservationView reservation) =>
+        Problem(StatusCodes.Status422UnprocessableEntity, FixedAmountMismatchType, "fixed_amount_mismatch", "Amount does not match", "A fixed reservation is finalized with exactly its amount, or released with 0.", ("reservation", reservation));
+
+    public static ProblemHttpResult LimitExceeded() =>
+        Problem(StatusCodes.Status422UnprocessableEntity, LimitExceededType, "limit_exceeded", "Account limit exceeded", "The change would take an account figure past 10^18 minor units.");
+
+    public static ProblemHttpResult Contention() =>
+        Problem(StatusCodes.Status503ServiceUnavailable, ContentionType, "contention", "Too much contention", "Concurrent writers kept winning; nothing was changed by this request. Retry.");
+
+    public static ProblemHttpResult StoreUnavailable() =>
+        Problem(StatusCodes.Status503ServiceUnavailable, StoreUnavailableType, "store_unavailable", "State store unavailable", "The state store could not be reached. Retry.");
+
+    private static string Name(ReservationView reservation) => reservation.Status.ToString().ToLowerInvariant();
+
+    private static ProblemHttpResult Problem(int status, string type, string code, string title, string detail, params (string Name, object? Value)[] extensions)
+    {
+        var all = Code(code);
+        foreach (var (name, value) in extensions)
+        {
+            all[name] = value;
+        }
+
+        return TypedResults.Problem(detail, statusCode: status, title: title, type: type, extensions: all);
+    }
+
+    private static Dictionary<string, object?> Code(string code) => new(StringComparer.Ordinal) { ["code"] = code };
+}

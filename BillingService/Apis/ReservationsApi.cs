@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Gateway.BillingService.Infrastructure;
+using Gateway.BillingService.Model;
+using Gateway.BillingService.Services;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace Gateway.BillingService.Apis;
+
+/// <summary>
+/// <c>/reservations</c>: reserve, read, finalize, release. Reached directly or through Dapr
+/// invocation (<c>/v1.0/invoke/billing/method/reservations...</c>).
+/// </summary>
+internal static class ReservationsApi
+{
+    /// <summary>Set to <c>true</c> on an answer that replays an earlier request's idempotency key.</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    public static IEndpointRouteBuilder MapReservationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/reservations").AddEndpointFilter<StoreUnavailableFilter>();
+        api.MapPost("/", ReserveAsync);
+        api.MapGet("/{reservationId}", GetReservationAsync);
+        api.MapPost("/{reservationId}/finalize", FinalizeAsync);
+        api.MapPost("/{reservationId}/release", ReleaseAsync);
+        return app;
+    }
+
+    /// <summary>
+    /// 201 with the reservation (also for a replay of the same idempotency key, with
+    /// <c>Idempotent-Replayed: true</c> and the reservation as it is now); 400 invalid or unknown
+    /// account; 402 insufficient funds; 409 idempotency key used with another request; 503 retry.
+    /// </summary>
+    public static async Task<Results<Created<ReservationView>, ValidationProblem, ProblemHttpResult>> ReserveAsync(
+        HttpContext context,
+        ReservationService reservations,
+        IOptions<BillingOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (body, bodyErrors) = await JsonBody.TryReadAsync<ReserveRequest>(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return BillingProblems.Invalid(bodyErrors!);
+        }
+
+        if (!BillingValidation.TryReserve(body, options.Value, out var command, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        var result = await reservations.ReserveAsync(command, context.RequestAborted);
+        switch (result.Outcome)
+        {
+            case ReserveOutcome.Created:
+            case ReserveOutcome.Replayed:
+                if (result.Outcome == ReserveOutcome.Replayed)
+                {
+                    context.Response.Headers[ReplayedHeader] = "true";
+                }
+
+                var view = ReservationView.From(result.Reservation!);
+                return TypedResults.Created($"/reservations/{view.ReservationId}", view);
+            case ReserveOutcome.IdempotencyConflict:
+                return BillingProblems.IdempotencyConflict();
+            case ReserveOutcome.UnknownAccount:
+                return BillingProblems.UnknownAccount(command.AccountId);
+            case ReserveOutcome.InsufficientFunds:
+                return BillingProblems.InsufficientFunds(result.Available, command.Amount);
+            default:
+                context.Response.Headers[HeaderNames.RetryAfter] = "1";
+                return BillingProblems.Contention();
+        }
+    }
+
+    /// <summary>200 with the reservation; 400 malformed id; 404 unknown.</summary>
+    public static async Task<Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult>> GetReservationAsync(
+        string reservationId,
+        ReservationService reservations,
+        CancellationToken cancellationToken)
+    {
+        if (!BillingValidation.TryId("reservationId", reservationId, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        return await reservations.GetAsync(reservationId, cancellationToken) is { } reservation
+            ? TypedResults.Ok(ReservationView.From(reservation))
+            : BillingProblems.NotFound($"Reservation '{reservationId}'");
+    }
+
+    /// <summary>
+    /// Charges <c>amount</c> (0 releases). 200 with the outcome, also when repeated with the same
+    /// outcome; 409 <c>reservation-conflict</c> with the winning outcome; 409
+    /// <c>reservation-expired</c>; 422 fixed amount mismatch; 404 unknown; 503 retry.
+    /// </summary>
+    public static async Task<Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult>> FinalizeAsync(
+        string reservationId,
+        HttpContext context,
+        ReservationService reservations)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!BillingValidation.TryId("reservationId", reservationId, out var idErrors))
+        {
+            return BillingProblems.Invalid(idErrors);
+        }
+
+        var (body, bodyErrors) = await JsonBody.TryReadAsync<FinalizeRequest>(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return BillingProblems.Invalid(bodyErrors!);
+        }
+
+        if (!BillingValidation.TryFinalize(body, out var command, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        return ToResponse(context, await reservations.ResolveAsync(reservationId, command, context.RequestAborted), reservationId);
+    }
+
+    /// <summary>Finalize with 0: the same answers, the status <c>released</c>.</summary>
+    public static async Task<Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult>> ReleaseAsync(
+        string reservationId,
+        HttpContext context,
+        ReservationService reservations)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!BillingValidation.TryId("reservationId", reservationId, out var idErrors))
+        {
+            return BillingProblems.Invalid(idErrors);
+        }
+
+        var (body, bodyErrors) = await JsonBody.TryReadAsync<ReleaseRequest>(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return BillingProblems.Invalid(bodyErrors!);
+        }
+
+        if (!BillingValidation.TryRelease(body, out var command, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        return ToResponse(context, await reservations.ResolveAsync(reservationId, command, context.RequestAborted), reservationId);
+    }
+
+    private static Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult> ToResponse(HttpContext context, ResolveResult result, string reservationId)
+    {
+        var view = result.Reservation is { } reservation ? ReservationView.From(reservation) : null;
+        switch (result.Outcome)
+        {
+            case ResolveOutcome.Resolved:
+            case ResolveOutcome.Repeated:
+                return TypedResults.Ok(view);
+            case ResolveOutcome.Conflict:
+                return BillingProblems.ReservationConflict(view!);
+            case ResolveOutcome.Expired:
+                return BillingProblems.ReservationExpired(view!);
+            case ResolveOutcome.AmountMismatch:
+                return BillingProblems.FixedAmountMismatch(view!);
+            case ResolveOutcome.LimitExceeded:
+                return BillingProblems.LimitExceeded();
+            case ResolveOutcome.NotFound:
+                return BillingProblems.NotFound($"Reservation '{reservationId}'");
+            case ResolveOutcome.Contention:
+                context.Response.Headers[HeaderNames.RetryAfter] = "1";
+                return BillingProblems.Contention();
+            default:
+                throw new UnreachableException($"A finalize or release cannot end in {result.Outcome}.");
+        }
+    }
+}

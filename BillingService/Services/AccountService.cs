@@ -1,0 +1,126 @@
+using Gateway.BillingService.Infrastructure;
+using Gateway.BillingService.Model;
+using Gateway.ServiceDefaults.Dapr;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.BillingService.Services;
+
+/// <summary>The answer to a credit: <see cref="Result"/> for Credited and Replayed.</summary>
+internal sealed record CreditResult(CreditOutcome Outcome, CreditIdempotency? Result = null);
+
+/// <summary>A page of an account's ledger, or null <see cref="Account"/> when the account does not exist.</summary>
+internal sealed record EntriesResult(Account? Account, IReadOnlyList<LedgerEntry> Entries, long? NextFrom);
+
+/// <summary>Credits, account reads and the ledger's entries (see <see cref="ReservationService"/> for how writes are made).</summary>
+internal sealed class AccountService(
+    LedgerStore store,
+    LedgerLanes lanes,
+    BillingTelemetry telemetry,
+    IOptions<BillingOptions> options,
+    [FromKeyedServices(BillingClock.Key)] TimeProvider clock,
+    ILogger<AccountService> logger)
+{
+    private const string CreditOperation = "credit";
+
+    /// <summary>The largest page <see cref="GetEntriesAsync"/> serves.</summary>
+    public const int MaxPageSize = 500;
+
+    private readonly BillingOptions _options = options.Value;
+
+    public async Task<Account?> GetAsync(string accountId, CancellationToken cancellationToken) =>
+        (await store.GetAsync<Account>(StateKeys.Account(accountId), cancellationToken).ConfigureAwait(false))?.Value;
+
+    public async Task<CreditResult> CreditAsync(CreditCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        using var activity = BillingTelemetry.StartActivity(CreditOperation);
+        activity?.SetTag(BillingTelemetry.AccountTag, command.AccountId).SetTag(BillingTelemetry.AmountTag, command.Amount);
+        var accountKey = StateKeys.Account(command.AccountId);
+        var idempotencyKey = StateKeys.CreditIdempotency(command.AccountId, command.IdempotencyKeyHash);
+        CreditIdempotency? attempted = null;
+
+        using var lane = await lanes.EnterAsync(command.AccountId, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var snapshot = await store.ReadAsync([accountKey, idempotencyKey], cancellationToken).ConfigureAwait(false);
+            var account = snapshot.Get<Account>(accountKey);
+            var existing = snapshot.Get<CreditIdempotency>(idempotencyKey);
+            var decision = ReservationLedger.Credit(account?.Value, existing?.Value, command, clock.GetUtcNow());
+            if (decision.Outcome != CreditOutcome.Credited)
+            {
+                // The record of an earlier attempt whose answer was lost is this request's own credit.
+                var outcome = decision.Outcome == CreditOutcome.Replayed && decision.Result == attempted ? CreditOutcome.Credited : decision.Outcome;
+                return Finish(activity, new CreditResult(outcome, decision.Result));
+            }
+
+            if (attempt > _options.MaxWriteAttempts)
+            {
+                BillingLog.ContentionExhausted(logger, CreditOperation, command.AccountId, _options.MaxWriteAttempts);
+                return Finish(activity, new CreditResult(CreditOutcome.Contention));
+            }
+
+            var write = decision.Write!;
+            attempted = decision.Result;
+            List<StateTransactionOperation> operations =
+            [
+                LedgerStore.Put(accountKey, write.Account, account?.ETag),
+                LedgerStore.Put(idempotencyKey, decision.Result!, null),
+                .. write.Entries.Select(e => LedgerStore.Put(StateKeys.Entry(e.AccountId, e.Seq), e, null)),
+            ];
+            var result = await store.TryCommitAsync(operations, cancellationToken).ConfigureAwait(false);
+            if (result.IsWritten)
+            {
+                return Finish(activity, new CreditResult(CreditOutcome.Credited, decision.Result));
+            }
+
+            BillingLog.WriteNotConfirmed(logger, CreditOperation, command.AccountId, attempt, result.Failure.ToString());
+            await ContentionBackoff.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Entries <paramref name="from"/> onwards, at most <paramref name="limit"/>, oldest first. The
+    /// account is read first: every entry below its <see cref="Account.NextEntrySeq"/> was written
+    /// in the same transaction as the account version that counts it, so all of them exist.
+    /// </summary>
+    public async Task<EntriesResult> GetEntriesAsync(string accountId, long from, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(from, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
+        var account = await GetAsync(accountId, cancellationToken).ConfigureAwait(false);
+        if (account is null)
+        {
+            return new EntriesResult(null, [], null);
+        }
+
+        var end = Math.Min(account.NextEntrySeq, from + limit);
+        if (from >= end)
+        {
+            return new EntriesResult(account, [], null);
+        }
+
+        var keys = new List<string>((int)(end - from));
+        for (var seq = from; seq < end; seq++)
+        {
+            keys.Add(StateKeys.Entry(accountId, seq));
+        }
+
+        var snapshot = await store.ReadAsync(keys, cancellationToken).ConfigureAwait(false);
+        var entries = keys
+            .Select(k => snapshot.Get<LedgerEntry>(k)?.Value ?? throw new InvalidOperationException($"Ledger entry '{k}' is missing below the account's next sequence number."))
+            .ToList();
+        return new EntriesResult(account, entries, end < account.NextEntrySeq ? end : null);
+    }
+
+    private CreditResult Finish(System.Diagnostics.Activity? activity, CreditResult result)
+    {
+        if (result.Outcome == CreditOutcome.Credited)
+        {
+            telemetry.RecordAmount("credited", result.Result!.Amount);
+        }
+
+        activity?.SetTag(BillingTelemetry.OutcomeTag, result.Outcome.ToString());
+        return result;
+    }
+}

@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using Gateway.BillingService.Infrastructure;
+using Gateway.BillingService.Model;
+using Gateway.ServiceDefaults.Dapr;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.BillingService.Services;
+
+/// <summary>The answer to a reserve: the reservation when created or replayed, the available funds when short.</summary>
+internal sealed record ReserveResult(ReserveOutcome Outcome, Reservation? Reservation = null, long Available = 0);
+
+/// <summary>
+/// The answer to a finalize, release or expiry: the reservation as this request left it or found
+/// it (null only for <see cref="ResolveOutcome.NotFound"/>); <see cref="Applied"/> when this
+/// request's transaction is the one that resolved it.
+/// </summary>
+internal sealed record ResolveResult(ResolveOutcome Outcome, Reservation? Reservation, bool Applied = false);
+
+/// <summary>
+/// Reserve, finalize, release and expire over the state store: read with ETags, decide with
+/// <see cref="ReservationLedger"/>, write everything the decision changes in one transaction
+/// carrying the ETags read (first-write for new keys). A transaction that is not confirmed is
+/// never assumed lost or applied: the documents are read again and the decision is taken again,
+/// which either finds the state that won (this request's own write included, recognised by the
+/// reservation id or resolution id it chose) or tries again, at most
+/// <see cref="BillingOptions.MaxWriteAttempts"/> times.
+/// </summary>
+internal sealed class ReservationService(
+    LedgerStore store,
+    LedgerLanes lanes,
+    BillingTelemetry telemetry,
+    IOptions<BillingOptions> options,
+    [FromKeyedServices(BillingClock.Key)] TimeProvider clock,
+    ILogger<ReservationService> logger)
+{
+    private const string ReserveOperation = "reserve";
+    private const string FinalizeOperation = "finalize";
+    private const string ReleaseOperation = "release";
+    private const string ExpireOperation = "expire";
+
+    private readonly BillingOptions _options = options.Value;
+
+    public async Task<Reservation?> GetAsync(string reservationId, CancellationToken cancellationToken) =>
+        (await store.GetAsync<Reservation>(StateKeys.Reservation(reservationId), cancellationToken).ConfigureAwait(false))?.Value;
+
+    public async Task<ReserveResult> ReserveAsync(ReserveCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        using var activity = BillingTelemetry.StartActivity(ReserveOperation);
+        activity?.SetTag(BillingTelemetry.AccountTag, command.AccountId)
+            .SetTag(BillingTelemetry.ProviderTag, command.Provider)
+            .SetTag(BillingTelemetry.AmountTypeTag, command.AmountType.ToString())
+            .SetTag(BillingTelemetry.AmountTag, command.Amount);
+
+        // Chosen once: every attempt tries to create the same reservation, so after an unconfirmed
+        // transaction its key tells whether that attempt landed.
+        var reservationId = "rsv_" + Guid.CreateVersion7(clock.GetUtcNow()).ToString("N");
+        var shard = ExpiryBuckets.ShardOf(command.AccountId, _options.ExpiryShards);
+        var accountKey = StateKeys.Account(command.AccountId);
+        var reservationKey = StateKeys.Reservation(reservationId);
+        var idempotencyKey = command.IdempotencyKeyHash is { } hash ? StateKeys.ReserveIdempotency(command.AccountId, hash) : null;
+
+        using var lane = await lanes.EnterAsync(command.AccountId, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            var bucketKey = StateKeys.ExpiryBucket(ExpiryBuckets.StartOf(now + command.Ttl), shard);
+            List<string> keys = [accountKey, bucketKey];
+            if (idempotencyKey is not null)
+            {
+                keys.Add(idempotencyKey);
+            }
+
+            if (attempt > 1)
+            {
+                keys.Add(reservationKey);
+            }
+
+            var snapshot = await store.ReadAsync(keys, cancellationToken).ConfigureAwait(false);
+            if (attempt > 1 && snapshot.Get<Reservation>(reservationKey) is { } landed)
+            {
+                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Created, landed.Value), attempt - 1);
+            }
+
+            var account = snapshot.Get<Account>(accountKey);
+            var existing = idempotencyKey is null ? null : snapshot.Get<ReserveIdempotency>(idempotencyKey);
+            var decision = ReservationLedger.Reserve(account?.Value, existing?.Value, command, reservationId, now);
+            if (decision.Outcome == ReserveOutcome.Replayed)
+            {
+                var replayed = await store.GetAsync<Reservation>(StateKeys.Reservation(decision.ReplayedReservationId!), cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"Idempotency record of account {command.AccountId} names reservation {decision.ReplayedReservationId}, which does not exist.");
+                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Replayed, replayed.Value), attempt);
+            }
+
+            if (decision.Outcome != ReserveOutcome.Created)
+            {
+                return FinishReserve(activity, new ReserveResult(decision.Outcome, Available: decision.Available), attempt);
+            }
+
+            if (attempt > _options.MaxWriteAttempts)
+            {
+                BillingLog.ContentionExhausted(logger, ReserveOperation, command.AccountId, _options.MaxWriteAttempts);
+                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Contention), attempt - 1);
+            }
+
+            var bucket = snapshot.Get<ExpiryBucket>(bucketKey);
+            var write = decision.Write!;
+            List<StateTransactionOperation> operations =
+            [
+                LedgerStore.Put(accountKey, write.Account, account!.ETag),
+                LedgerStore.Put(reservationKey, decision.Reservation!, null),
+                LedgerStore.Put(bucketKey, new ExpiryBucket([.. bucket?.Value.Ids ?? [], reservationId]), bucket?.ETag),
+                .. EntryOperations(write),
+            ];
+            if (idempotencyKey is not null)
+            {
+                operations.Add(LedgerStore.Put(idempotencyKey, decision.Idempotency!, null));
+            }
+
+            var result = await store.TryCommitAsync(operations, cancellationToken).ConfigureAwait(false);
+            if (result.IsWritten)
+            {
+                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Created, decision.Reservation), attempt);
+            }
+
+            BillingLog.WriteNotConfirmed(logger, ReserveOperation, command.AccountId, attempt, result.Failure.ToString());
+            await ContentionBackoff.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Finalizes (<see cref="FinalizeCommand"/>) or releases (<see cref="ReleaseCommand"/>) a reservation.</summary>
+    public async Task<ResolveResult> ResolveAsync(string reservationId, ResolveCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var operation = command is ReleaseCommand ? ReleaseOperation : FinalizeOperation;
+        using var activity = BillingTelemetry.StartActivity(operation);
+        activity?.SetTag(BillingTelemetry.ReservationTag, reservationId).SetTag(BillingTelemetry.AmountTag, command.TargetAmount);
+        var first = await store.GetAsync<Reservation>(StateKeys.Reservation(reservationId), cancellationToken).ConfigureAwait(false);
+        if (first is null)
+        {
+            return Finish(activity, operation, new ResolveResult(ResolveOutcome.NotFound, null), 0);
+        }
+
+        return await ResolveCoreAsync(first, command, operation, activity, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The sweeper's expiry of a reservation it has read: decided like any other transition.</summary>
+    public async Task<ResolveResult> ExpireAsync(StateEntry<Reservation> reservation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        using var activity = BillingTelemetry.StartActivity(ExpireOperation);
+        activity?.SetTag(BillingTelemetry.ReservationTag, reservation.Value.Id);
+        return await ResolveCoreAsync(reservation, new ExpireCommand(), ExpireOperation, activity, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ResolveResult> ResolveCoreAsync(StateEntry<Reservation> first, ResolveCommand command, string operation, Activity? activity, CancellationToken cancellationToken)
+    {
+        var accountId = first.Value.AccountId;
+        activity?.SetTag(BillingTelemetry.AccountTag, accountId).SetTag(BillingTelemetry.ProviderTag, first.Value.Provider);
+        var reservationKey = StateKeys.Reservation(first.Value.Id);
+        var accountKey = StateKeys.Account(accountId);
+
+        // Recorded on the reservation by the transaction that resolves it: after an unconfirmed
+        // transaction, finding it on the re-read means this request won.
+        var resolutionId = Guid.NewGuid().ToString("N");
+
+        using var lane = await lanes.EnterAsync(accountId, cancellationToken).ConfigureAwait(false);
+        var reservation = first;
+        for (var attempt = 1; ; attempt++)
+        {
+            StateEntry<Account>? account;
+            if (attempt == 1)
+            {
+                // The reservation read before entering the lane is usually still current; when it
+                // is not, the transaction fails on its ETag and the next attempt reads both.
+                account = await store.GetAsync<Account>(accountKey, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var snapshot = await store.ReadAsync([reservationKey, accountKey], cancellationToken).ConfigureAwait(false);
+                reservation = snapshot.Get<Reservation>(reservationKey)
+                    ?? throw new InvalidOperationException($"Reservation {first.Value.Id} disappeared.");
+                account = snapshot.Get<Account>(accountKey);
+            }
+
+            if (account is null)
+            {
+                throw new InvalidOperationException($"Reservation {first.Value.Id} names account {accountId}, which does not exist.");
+            }
+
+            var decision = ReservationLedger.Decide(reservation.Value, account.Value, command, clock.GetUtcNow(), resolutionId);
+            if (decision.Write is null)
+            {
+                var mine = string.Equals(decision.Reservation.ResolutionId, resolutionId, StringComparison.Ordinal);
+                var outcome = !mine ? decision.Outcome
+                    : decision.Reservation.Status == ReservationStatus.Expired ? ResolveOutcome.Expired
+                    : ResolveOutcome.Resolved;
+
+                return Finish(activity, operation, new ResolveResult(outcome, decision.Reservation, Applied: mine), attempt - 1);
+            }
+
+            if (attempt > _options.MaxWriteAttempts)
+            {
+                BillingLog.ContentionExhausted(logger, operation, accountId, _options.MaxWriteAttempts);
+                return Finish(activity, operation, new ResolveResult(ResolveOutcome.Contention, reservation.Value), attempt - 1);
+            }
+
+            List<StateTransactionOperation> operations =
+            [
+                LedgerStore.Put(reservationKey, decision.Reservation, reservation.ETag),
+                LedgerStore.Put(accountKey, decision.Write.Account, account.ETag),
+                .. EntryOperations(decision.Write),
+            ];
+            var result = await store.TryCommitAsync(operations, cancellationToken).ConfigureAwait(false);
+            if (result.IsWritten)
+            {
+                return Finish(activity, operation, new ResolveResult(decision.Outcome, decision.Reservation, Applied: true), attempt);
+            }
+
+            BillingLog.WriteNotConfirmed(logger, operation, accountId, attempt, result.Failure.ToString());
+            await ContentionBackoff.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IEnumerable<StateTransactionOperation> EntryOperations(LedgerWrite write) =>
+        write.Entries.Select(e => LedgerStore.Put(StateKeys.Entry(e.AccountId, e.Seq), e, null));
+
+    private ReserveResult FinishReserve(Activity? activity, ReserveResult result, int attempts)
+    {
+        var outcome = result.Outcome switch
+        {
+            ReserveOutcome.Created => "created",
+            ReserveOutcome.Replayed => "replayed",
+            ReserveOutcome.IdempotencyConflict => "idempotency_conflict",
+            ReserveOutcome.UnknownAccount => "unknown_account",
+            ReserveOutcome.InsufficientFunds => "insufficient_funds",
+            _ => "contention",
+        };
+        if (result.Outcome == ReserveOutcome.Created)
+        {
+            telemetry.RecordAmount("reserved", result.Reservation!.Amount);
+        }
+
+        telemetry.CountReservation(ReserveOperation, outcome);
+        activity?.SetTag(BillingTelemetry.ReservationTag, result.Reservation?.Id)
+            .SetTag(BillingTelemetry.OutcomeTag, outcome)
+            .SetTag(BillingTelemetry.AttemptsTag, attempts);
+        return result;
+    }
+
+    private ResolveResult Finish(Activity? activity, string operation, ResolveResult result, int attempts)
+    {
+        var outcome = result switch
+        {
+            { Applied: true, Reservation: { } r } => r.Status switch
+            {
+                ReservationStatus.Finalized => "finalized",
+                ReservationStatus.Released => "released",
+                _ => "expired",
+            },
+            _ => result.Outcome switch
+            {
+                ResolveOutcome.Repeated => "repeated",
+                ResolveOutcome.Conflict => "conflict",
+                ResolveOutcome.Expired => "already_expired",
+                ResolveOutcome.AmountMismatch => "amount_mismatch",
+                ResolveOutcome.LimitExceeded => "limit_exceeded",
+                ResolveOutcome.NotDue => "not_due",
+                ResolveOutcome.Settled => "settled",
+                ResolveOutcome.NotFound => "not_found",
+                _ => "contention",
+            },
+        };
+        if (result is { Applied: true, Reservation: { } resolved })
+        {
+            if (resolved.Status == ReservationStatus.Finalized)
+            {
+                telemetry.RecordAmount("charged", resolved.FinalAmount ?? 0);
+                if (resolved.Overage is > 0)
+                {
+                    telemetry.RecordAmount("overage", resolved.Overage.Value);
+                }
+            }
+            else if (resolved.Status == ReservationStatus.Expired)
+            {
+                BillingLog.ReservationExpired(logger, resolved.Id, resolved.AccountId, resolved.Amount);
+            }
+        }
+
+        telemetry.CountReservation(operation, outcome);
+        activity?.SetTag(BillingTelemetry.OutcomeTag, outcome).SetTag(BillingTelemetry.AttemptsTag, attempts);
+        return result;
+    }
+}

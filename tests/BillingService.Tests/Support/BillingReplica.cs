@@ -1,0 +1,55 @@
+using System.Globalization;
+using Gateway.BillingService.Infrastructure;
+using Gateway.BillingService.Services;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.BillingService.Tests.Support;
+
+/// <summary>
+/// One BillingService replica, in process (so a test can hand it a manual business clock and call
+/// its sweeper), talking to its own real LocalSidecar process.
+/// </summary>
+internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, IReadOnlyDictionary<string, string?> settings)
+    : WebApplicationFactory<Program>
+{
+    private HttpClient? _client;
+
+    public BillingApi Api => new(_client ??= CreateClient());
+
+    public ExpirySweeper Sweeper => Services.GetRequiredService<ExpirySweeper>();
+
+    public LedgerStore Store => Services.GetRequiredService<LedgerStore>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("DAPR_HTTP_PORT", sidecarHttpPort.ToString(CultureInfo.InvariantCulture));
+        builder.UseSetting("APP_ID", "billing");
+        foreach (var (name, value) in settings)
+        {
+            builder.UseSetting(name, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureTestServices(services =>
+        {
+            if (clock is not null)
+            {
+                services.AddKeyedSingleton(BillingClock.Key, clock);
+            }
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _client?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
