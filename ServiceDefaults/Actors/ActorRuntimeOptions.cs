@@ -23,7 +23,8 @@ public sealed class ActorRuntimeOptions
 
     /// <summary>
     /// How long the sidecar waits for calls in flight before it moves actors to another host.
-    /// Default: 60 seconds. Must be positive.
+    /// Default: 60 seconds. Must be positive. daprd clamps a value at or above its placement
+    /// dissemination timeout (<c>--actors-disseminate-timeout</c>, default 30 s) to 80% of it, with a warning.
     /// </summary>
     public TimeSpan DrainOngoingCallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

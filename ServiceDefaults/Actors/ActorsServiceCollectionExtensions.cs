@@ -15,6 +15,15 @@ public static class ActorsServiceCollectionExtensions
     /// <c>app.MapActorsHandlers()</c>. Needs the sidecar options of <c>AddServiceDefaults()</c> (or
     /// <c>AddDaprSidecar</c>): actor state, reminders and timers go through the sidecar.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// builder.AddServiceDefaults();
+    /// builder.Services.AddActors(options => options.RegisterActor&lt;BackendActor&gt;("Backend"));
+    /// var app = builder.Build();
+    /// app.MapDefaultEndpoints();
+    /// app.MapActorsHandlers();
+    /// </code>
+    /// </example>
     /// <exception cref="ArgumentException">The options are invalid (e.g. no actor type, a non-positive timeout).</exception>
     /// <exception cref="InvalidOperationException">An actor type cannot be hosted (see <see cref="Actor"/>), or actors were already added.</exception>
     public static IServiceCollection AddActors(this IServiceCollection services, Action<ActorRuntimeOptions> configure)
