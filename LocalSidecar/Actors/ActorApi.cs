@@ -43,7 +43,11 @@ internal static class ActorApi
     private static async Task InvokeAsync(HttpContext context, string actorType, string actorId, string method, HostedActors hosted, ActorPlacement placement, SidecarRegistry registry, ActorForwarder forwarder)
     {
         var key = new ActorKey(actorType, actorId);
-        await hosted.Configured.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
+        if (!await RuntimeReadyAsync(context, hosted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var host = placement.Locate(key);
         if (host is null)
         {
@@ -247,7 +251,11 @@ internal static class ActorApi
 
     private static async Task CreateTimerAsync(HttpContext context, string actorType, string actorId, string name, HostedActors hosted, ActorTimers timers, ActorPlacement placement)
     {
-        await hosted.Configured.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
+        if (!await RuntimeReadyAsync(context, hosted).ConfigureAwait(false))
+        {
+            return;
+        }
+
         var key = new ActorKey(actorType, actorId);
         if (!placement.IsLocal(key))
         {
@@ -306,7 +314,11 @@ internal static class ActorApi
     /// <summary>Writes the error and returns true when reminders cannot be used here.</summary>
     private static async Task<bool> CheckRemindersAsync(HttpContext context, HostedActors hosted, StateStoreCatalog stores, string actorType)
     {
-        await hosted.Configured.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
+        if (!await RuntimeReadyAsync(context, hosted).ConfigureAwait(false))
+        {
+            return true;
+        }
+
         if (stores.ActorStateStore is null)
         {
             await RuntimeNotFound().WriteAsync(context).ConfigureAwait(false);
@@ -320,6 +332,24 @@ internal static class ActorApi
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Waits until the app's actor configuration is known (it is read once the app listens);
+    /// writes daprd's "not ready" error and returns false when that takes too long.
+    /// </summary>
+    private static async Task<bool> RuntimeReadyAsync(HttpContext context, HostedActors hosted)
+    {
+        try
+        {
+            await hosted.Configured.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            await new DaprError(503, "ERR_ACTOR_RUNTIME_CLOSED", "actor runtime is not ready: the app has not started listening").WriteAsync(context).ConfigureAwait(false);
+            return false;
+        }
     }
 
     private static DaprError RuntimeNotFound() => new(
