@@ -82,9 +82,9 @@ internal static class ActorApi
         return await hosted.InvokeAsync(key, method, buffer.ToArray(), context.Request.ContentType, headers, reentrancyId.Length == 0 ? null : reentrancyId, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task TransactStateAsync(HttpContext context, string actorType, string actorId, StateStoreCatalog stores, ActorPlacement placement, SidecarOptions options)
+    private static async Task TransactStateAsync(HttpContext context, string actorType, string actorId, StateStoreCatalog stores, ActorPlacement placement, HostedActors hosted, SidecarOptions options)
     {
-        if (await CheckHostedAsync(context, stores, placement, new ActorKey(actorType, actorId)).ConfigureAwait(false) is not { } store)
+        if (await CheckHostedAsync(context, stores, placement, hosted, new ActorKey(actorType, actorId)).ConfigureAwait(false) is not { } store)
         {
             return;
         }
@@ -145,10 +145,12 @@ internal static class ActorApi
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
 
-    private static async Task GetStateAsync(HttpContext context, string actorType, string actorId, string key, StateStoreCatalog stores, ActorPlacement placement, SidecarOptions options)
+    private static async Task GetStateAsync(HttpContext context, string actorType, string actorId, string key, StateStoreCatalog stores, SidecarOptions options)
     {
-        if (await CheckHostedAsync(context, stores, placement, new ActorKey(actorType, actorId)).ConfigureAwait(false) is not { } store)
+        // Unlike writes, daprd reads actor state without checking that the actor is active here.
+        if (stores.ActorStateStore is not { } store)
         {
+            await RuntimeNotFound().WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -293,8 +295,9 @@ internal static class ActorApi
     public static string ActorStateKey(string appId, string actorType, string actorId, string key) =>
         $"{appId}||{actorType}||{actorId}||{key}";
 
-    // The state API serves only actors whose host is this sidecar's app (daprd: "actor instance is missing").
-    private static async Task<StateStoreComponent?> CheckHostedAsync(HttpContext context, StateStoreCatalog stores, ActorPlacement placement, ActorKey key)
+    // The state API serves only actors active in this sidecar's table: hosted here and called at
+    // least once since their last deactivation (daprd: "actor instance is missing").
+    private static async Task<StateStoreComponent?> CheckHostedAsync(HttpContext context, StateStoreCatalog stores, ActorPlacement placement, HostedActors hosted, ActorKey key)
     {
         if (stores.ActorStateStore is not { } store)
         {
@@ -302,7 +305,7 @@ internal static class ActorApi
             return null;
         }
 
-        if (!placement.IsLocal(key))
+        if (!hosted.IsActive(key) || !placement.IsLocal(key))
         {
             await new DaprError(400, "ERR_ACTOR_INSTANCE_MISSING", "actor instance is missing").WriteAsync(context).ConfigureAwait(false);
             return null;

@@ -6,11 +6,13 @@ namespace Gateway.LocalSidecar.Actors;
 
 /// <summary>
 /// Actor timers: in memory only, gone when the actor deactivates or the sidecar stops
-/// (DAPR-HTTP.md section 4). Each fires through the actor's turn like any call.
+/// (DAPR-HTTP.md section 4). Each fires through the actor's turn like any call. Deleting a timer
+/// only stops its future firings: a callback in flight (which may be the one deleting it) finishes.
 /// </summary>
 internal sealed partial class ActorTimers : IDisposable
 {
     private readonly ConcurrentDictionary<(ActorKey Actor, string Name), CancellationTokenSource> _timers = new();
+    private readonly CancellationTokenSource _stopping = new();
     private readonly HostedActors _hosted;
     private readonly TimeProvider _time;
     private readonly ILogger<ActorTimers> _logger;
@@ -81,7 +83,7 @@ internal sealed partial class ActorTimers : IDisposable
                 }
 
                 var payload = new TimerCallback(request.Callback ?? "", request.Data, request.DueTime ?? "", request.Period ?? "");
-                var result = await _hosted.FireAsync(actor, $"timer/{Uri.EscapeDataString(name)}", payload, token).ConfigureAwait(false);
+                var result = await _hosted.FireAsync(actor, $"timer/{Uri.EscapeDataString(name)}", payload, _stopping.Token).ConfigureAwait(false);
                 if (!result.IsSuccess)
                 {
                     LogTimerFailed(_logger, actor, name, result.StatusCode);
@@ -108,10 +110,13 @@ internal sealed partial class ActorTimers : IDisposable
 
     public void Dispose()
     {
+        _stopping.Cancel();
         foreach (var key in _timers.Keys)
         {
             Delete(key.Actor, key.Name);
         }
+
+        _stopping.Dispose();
     }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Timer {Name} of actor {Actor} failed: status {Status}")]

@@ -84,12 +84,20 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
             return ActorCallResult.FromError(InvokeError($"did not find address for actor {key}"));
         }
 
-        return await CallInTurnAsync(key, method, body, contentType, headers, reentrancyId, cancellationToken).ConfigureAwait(false);
+        // With reentrancy on, a call without a chain starts one; the app passes it on to nested calls.
+        var chain = Config.ReentrancyEnabled ? reentrancyId ?? Guid.NewGuid().ToString() : null;
+        return await CallInTurnAsync(key, method, body, contentType, headers, chain, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Delivers a reminder or timer callback in the actor's turn, as a call with a fresh reentrancy chain.</summary>
+    /// <summary>
+    /// Delivers a reminder or timer callback in the actor's turn. daprd sends callbacks without a
+    /// reentrancy id, so a callback whose calls come back to its own actor waits like any caller.
+    /// </summary>
     public Task<ActorCallResult> FireAsync(ActorKey key, string method, object payload, CancellationToken cancellationToken) =>
         CallInTurnAsync(key, method, JsonSerializer.SerializeToUtf8Bytes(payload, DaprError.GoJsonOptions), "application/json", [], null, cancellationToken);
+
+    /// <summary>True while the actor is in this sidecar's table of active actors (daprd's <c>ActorExists</c>).</summary>
+    public bool IsActive(ActorKey key) => _active.ContainsKey(key);
 
     private async Task<ActorCallResult> CallInTurnAsync(
         ActorKey key,
@@ -97,11 +105,9 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
         byte[] body,
         string? contentType,
         IEnumerable<KeyValuePair<string, string>> headers,
-        string? reentrancyId,
+        string? chain,
         CancellationToken cancellationToken)
     {
-        // With reentrancy on, a call without a chain starts one; the app passes it on to nested calls.
-        var chain = Config.ReentrancyEnabled ? reentrancyId ?? Guid.NewGuid().ToString() : null;
         ActorTurns.Turn turn;
         try
         {
@@ -182,6 +188,9 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
 
     private async Task DeactivateInTurnAsync(ActorKey key, ActorTurns.Turn turn, CancellationToken cancellationToken)
     {
+        // daprd drops the actor from its table before telling the app, so state written during
+        // OnDeactivateAsync is refused (instance missing) rather than silently kept.
+        _active.TryRemove(key, out _);
         try
         {
             var response = await app.SendAsync(HttpMethod.Delete, $"actors/{Uri.EscapeDataString(key.Type)}/{Uri.EscapeDataString(key.Id)}", null, null, [], null, cancellationToken).ConfigureAwait(false);
@@ -195,7 +204,6 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
             LogDeactivationFailed(logger, key, e.Message);
         }
 
-        _active.TryRemove(key, out _);
         turn.ForgetActor();
         Deactivated?.Invoke(key);
         LogDeactivated(logger, key);

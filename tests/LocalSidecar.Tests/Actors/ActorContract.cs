@@ -122,6 +122,7 @@ public sealed class ActorContract(ActorHostFixture fixture) : IClassFixture<Acto
     public async Task State_TransactionAndGet_UnderTheActorKey_WithoutETag()
     {
         var id = NewId();
+        using var activated = await _host.Client.PutAsync($"/v1.0/actors/Counter/{id}/method/echo", Json("{}"));
         using var saved = await _host.Client.PostAsync($"/v1.0/actors/Counter/{id}/state", Json("""
             [{"operation":"upsert","request":{"key":"a","value":{"x":1}}},{"operation":"upsert","request":{"key":"b","value":2}}]
             """));
@@ -136,6 +137,19 @@ public sealed class ActorContract(ActorHostFixture fixture) : IClassFixture<Acto
         Assert.False(a.Headers.Contains("ETag"));
         Assert.Equal(HttpStatusCode.NoContent, b.StatusCode);
         Assert.Equal("""{"x":1}""", StoredValue($"actorhost||Counter||{id}||a"));
+    }
+
+    [Fact]
+    public async Task State_WriteForAnActorNotActiveInTheSidecar_IsInstanceMissing_ReadIsAllowed()
+    {
+        var id = NewId();
+
+        using var write = await _host.Client.PostAsync($"/v1.0/actors/Counter/{id}/state", Json("""[{"operation":"upsert","request":{"key":"a","value":1}}]"""));
+        using var read = await _host.Client.GetAsync($"/v1.0/actors/Counter/{id}/state/a");
+
+        Assert.Equal(HttpStatusCode.BadRequest, write.StatusCode);
+        Assert.Equal("ERR_ACTOR_INSTANCE_MISSING", JsonNode.Parse(await write.Content.ReadAsStringAsync())!["errorCode"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, read.StatusCode);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class ServiceDefaultsTests : IDisposable
         await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort);
         using var client = Client(servicePort);
 
+        // The sidecar becomes ready only once it has seen the service listen.
+        await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
         using var readyAlive = await client.GetAsync("/alive");
         using var ready = await client.GetAsync("/healthz");
         await sidecar.DisposeAsync();
