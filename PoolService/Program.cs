@@ -1,8 +1,17 @@
+using Gateway.PoolService.Apis;
+using Gateway.PoolService.Infrastructure;
 using Gateway.ServiceDefaults;
+using Gateway.ServiceDefaults.Actors;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddPoolServices();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapActorsHandlers();
+app.MapLeasesApi();
+app.MapBackendsApi();
+app.MapUsageApi();
+app.MapAdminApi();
 app.Run();

@@ -1,0 +1,28 @@
+using Gateway.PoolService.Infrastructure;
+using Gateway.ServiceDefaults.Dapr;
+
+namespace Gateway.PoolService.Apis;
+
+/// <summary>
+/// Answers 503 <c>store-unavailable</c> (with <c>Retry-After</c>) when a handler could not reach the
+/// state store through the sidecar, instead of a bare 500; nothing was written in that case, or
+/// the write's outcome is re-read by the next request.
+/// </summary>
+internal sealed class StoreUnavailableFilter(ILogger<StoreUnavailableFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (DaprApiException e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            PoolLog.StoreUnavailable(logger, e);
+            context.HttpContext.Response.Headers.RetryAfter = "1";
+            return PoolProblems.StoreUnavailable();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Gateway.PoolService.Services;
+using Gateway.ServiceDefaults.Actors;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.PoolService.Infrastructure;
+
+internal static class PoolServiceExtensions
+{
+    /// <summary>
+    /// A JSON file of extra settings (e.g. <c>PoolService/samples/demo.json</c>), read after
+    /// appsettings*.json and before environment variables and the command line, so those still
+    /// override it. Set as an environment variable or on the command line.
+    /// </summary>
+    public const string SettingsFileKey = "POOL_SETTINGS_FILE";
+
+    /// <summary>
+    /// The pool options (section <c>Pool</c>, validated at start), the policy clock, the Backend
+    /// actor, the registry and its seeding, leases, usage, and health probing.
+    /// </summary>
+    public static IHostApplicationBuilder AddPoolServices(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        AddSettingsFile(builder.Configuration);
+        var services = builder.Services;
+        services.AddOptions<PoolOptions>().Bind(builder.Configuration.GetSection(PoolOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PoolOptions>, PoolOptionsValidator>();
+        services.TryAddKeyedSingleton(PoolClock.Key, TimeProvider.System);
+        services.TryAddSingleton(new BackendPicker(Random.Shared));
+        services.AddSingleton(provider => new BackendPolicy(provider.GetRequiredService<IOptions<PoolOptions>>().Value.Policy));
+        services.AddSingleton(provider => CreateCipher(provider.GetRequiredService<IOptions<PoolOptions>>().Value));
+        services.AddSingleton<PoolTelemetry>();
+        services.AddSingleton<BackendActors>();
+        services.AddSingleton<BackendRegistry>();
+        services.AddSingleton<LeaseService>();
+        services.AddSingleton<UsageLedger>();
+        services.AddSingleton<HealthProber>();
+        services.AddHostedService<RegistrySeeder>();
+        services.AddHostedService(provider => provider.GetRequiredService<HealthProber>());
+        services.AddHttpClient(HealthProber.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // A probe checks the backend itself: it follows no redirect and keeps no cookies.
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+            });
+        services.AddActors(actors => actors.RegisterActor<BackendActor>(BackendActor.TypeName));
+        return builder;
+    }
+
+    private static ApiKeyCipher CreateCipher(PoolOptions options) =>
+        !string.IsNullOrEmpty(options.EncryptionKey) && ApiKeyCipher.TryParseKey(options.EncryptionKey, out var key, out _)
+            ? new ApiKeyCipher(key)
+            : new ApiKeyCipher(null);
+
+    private static void AddSettingsFile(IConfigurationManager configuration)
+    {
+        if (configuration[SettingsFileKey] is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        var sources = configuration.Sources;
+        var lastJson = -1;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is JsonConfigurationSource)
+            {
+                lastJson = i;
+            }
+        }
+
+        var file = new JsonConfigurationSource { Path = Path.GetFullPath(path), Optional = false, ReloadOnChange = false };
+        file.ResolveFileProvider();
+        sources.Insert(lastJson + 1, file);
+    }
+}
