@@ -19,7 +19,7 @@ internal sealed class BillingOptions
     /// <summary>The longest lifetime a reservation may ask for. Default: 1 day. At most 30 days.</summary>
     public TimeSpan MaxReservationTtl { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>How often the sweeper looks for expired reservations. Default: 10 seconds. Between 100 ms and 10 minutes.</summary>
+    /// <summary>How often the sweeper looks for expired reservations. Default: 10 seconds. Between 100 ms and 1 hour.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -80,9 +80,9 @@ internal sealed class BillingOptions
             problems.Add("DefaultReservationTtl and MaxReservationTtl must be whole seconds");
         }
 
-        if (SweepInterval < TimeSpan.FromMilliseconds(100) || SweepInterval > TimeSpan.FromMinutes(10))
+        if (SweepInterval < TimeSpan.FromMilliseconds(100) || SweepInterval > TimeSpan.FromHours(1))
         {
-            problems.Add($"SweepInterval must be between 100 ms and 10 minutes, not {SweepInterval}");
+            problems.Add($"SweepInterval must be between 100 ms and 1 hour, not {SweepInterval}");
         }
 
         if (SweepGrace < TimeSpan.FromSeconds(1) || SweepGrace > TimeSpan.FromHours(1))

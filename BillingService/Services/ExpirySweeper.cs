@@ -66,7 +66,17 @@ internal sealed class ExpirySweeper(
         var now = clock.GetUtcNow();
         var width = ExpiryBuckets.Width;
         var cursor = await store.GetAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cancellationToken).ConfigureAwait(false);
-        var from = cursor?.Value.Next ?? ExpiryBuckets.StartOf(now - _options.InitialSweepLookback);
+        if (cursor is null)
+        {
+            // Stored before anything else, so the start stays put: recomputed from the clock on
+            // every pass, it would slide past buckets that have not been swept.
+            var start = new ExpiryCursor(ExpiryBuckets.StartOf(now - _options.InitialSweepLookback), now);
+            await store.TryCommitAsync([LedgerStore.Put(StateKeys.ExpiryCursor, start, null)], cancellationToken).ConfigureAwait(false);
+            cursor = await store.GetAsync<ExpiryCursor>(StateKeys.ExpiryCursor, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The expiry cursor could not be created.");
+        }
+
+        var from = cursor.Value.Next;
         var next = from;
         var passable = true;
         var walked = 0;
@@ -86,7 +96,7 @@ internal sealed class ExpirySweeper(
 
         if (next > from)
         {
-            var moved = await store.TryCommitAsync([LedgerStore.Put(StateKeys.ExpiryCursor, new ExpiryCursor(next, now), cursor?.ETag), .. deletions], cancellationToken).ConfigureAwait(false);
+            var moved = await store.TryCommitAsync([LedgerStore.Put(StateKeys.ExpiryCursor, new ExpiryCursor(next, now), cursor.ETag), .. deletions], cancellationToken).ConfigureAwait(false);
             if (moved.IsWritten)
             {
                 foreach (var deleted in deletions)

@@ -188,6 +188,15 @@ internal sealed class ReservationService(
                 throw new InvalidOperationException($"Reservation {first.Value.Id} names account {accountId}, which does not exist.");
             }
 
+            // Read apart, the reservation can be older than its account: another replica resolved
+            // it in between and the account no longer counts its hold. That pair never existed
+            // together; read both again (past the attempts, Decide reports it as the broken
+            // invariant it then is).
+            if (reservation.Value.Status == ReservationStatus.Reserved && account.Value.Held < reservation.Value.Amount && attempt <= _options.MaxWriteAttempts)
+            {
+                continue;
+            }
+
             var decision = ReservationLedger.Decide(reservation.Value, account.Value, command, clock.GetUtcNow(), resolutionId);
             if (decision.Write is null)
             {
