@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Gateway.Billing.Bench;
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+Console.WriteLine(Machine());
+Console.WriteLine($"pairs {options.Pairs}, warmup {options.Warmup}, concurrency {options.Concurrency}, accounts {options.Accounts}");
+Console.WriteLine();
+Console.WriteLine("| store | pairs/s | pair p50 ms | pair p99 ms | reserve p50 / p99 ms | finalize p50 / p99 ms |");
+Console.WriteLine("|---|---|---|---|---|---|");
+const long PerAccount = 1_000_000_000_000;
+foreach (var store in options.Stores)
+{
+    await using var billing = await BillingUnderTest.StartAsync(store);
+    using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = billing.Endpoint, Timeout = TimeSpan.FromSeconds(60) };
+    var load = new PairLoad(client, options.Accounts);
+    await load.CreditAsync(PerAccount);
+    if (options.Warmup > 0)
+    {
+        await load.RunAsync(options.Warmup, options.Concurrency);
+    }
+
+    var result = await load.RunAsync(options.Pairs, options.Concurrency);
+    await load.VerifyAsync(PerAccount);
+    Console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"| {store} | {result.PairsPerSecond:F0} | {P(result.PairMs, 0.50)} | {P(result.PairMs, 0.99)} | {P(result.ReserveMs, 0.50)} / {P(result.ReserveMs, 0.99)} | {P(result.FinalizeMs, 0.50)} / {P(result.FinalizeMs, 0.99)} |"));
+}
+
+return 0;
+
+static string P(double[] sorted, double p) => LoadResult.Percentile(sorted, p).ToString("F1", CultureInfo.InvariantCulture);
+
+static string Machine()
+{
+    static string? Line(string file, string prefix) =>
+        File.Exists(file) ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() : null;
+
+    return string.Join('\n',
+        $"machine: {Environment.ProcessorCount} cores ({Line("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString()}), memory {Line("/proc/meminfo", "MemTotal") ?? "?"}",
+        $"runtime: {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription}");
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gateway.BillingService.Apis;
+using Gateway.ServiceDefaults.Dapr;
+using Gateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Gateway.BillingService.Tests.Hosting;
+
+/// <summary>
+/// BillingService as it is deployed: its own process behind its own LocalSidecar (SQLite), called
+/// by another app through that app's sidecar, as in the README (raw HTTP and the C# client).
+/// </summary>
+public sealed class DaprInvocationTests : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new("billing-invoke");
+    private SidecarProcess? _billingSidecar;
+    private SidecarProcess? _callerSidecar;
+    private TestProcess? _billing;
+
+    public async Task InitializeAsync()
+    {
+        var components = Directory.CreateDirectory(_folder.Combine("components")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(components, "statestore.yaml"), ComponentYaml.StateStore(StateStoreKind.Sqlite, connection: _folder.Combine("gateway.db")));
+        var registry = _folder.Combine("registry");
+        var billingPort = FreePort.Next();
+        _billingSidecar = await SidecarProcess.StartAsync("billing", components, registry, billingPort);
+        _callerSidecar = await SidecarProcess.StartAsync("proxy", components, registry);
+        _billing = TestProcess.StartDotnet(Launchables.BillingService, ["--urls", $"http://127.0.0.1:{billingPort}"], new Dictionary<string, string?>
+        {
+            ["DAPR_HTTP_PORT"] = _billingSidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
+            ["APP_ID"] = "billing",
+        });
+        try
+        {
+            await _billingSidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n--- BillingService ---\n{_billing.Output}", e);
+        }
+    }
+
+    [Fact]
+    public async Task AnotherApp_ThroughItsSidecar_CreditsReservesFinalizesAndReads()
+    {
+        var account = "acct-" + Guid.NewGuid().ToString("N")[..12];
+        using var http = new HttpClient { BaseAddress = _callerSidecar!.HttpEndpoint };
+        const string Billing = "/v1.0/invoke/billing/method";
+
+        using var credit = await http.PostAsJsonAsync($"{Billing}/accounts/{account}/credits", new { amount = 5_000, idempotencyKey = "topup-1" });
+        using var reserve = await http.PostAsJsonAsync($"{Billing}/reservations", new { accountId = account, reference = "call-1", provider = "acme", operation = "POST /v1/tasks", amount = 1_200, amountType = "estimate", ttlSeconds = 600, idempotencyKey = "call-1" });
+        var reservation = await reserve.Content.ReadFromJsonAsync<JsonElement>();
+        var id = reservation.GetProperty("reservationId").GetString();
+        using var finalize = await http.PostAsJsonAsync($"{Billing}/reservations/{id}/finalize", new { amount = 900, reason = "succeeded" });
+        using var conflict = await http.PostAsJsonAsync($"{Billing}/reservations/{id}/release", new { reason = "late" });
+        var read = await http.GetFromJsonAsync<JsonElement>($"{Billing}/accounts/{account}");
+
+        Assert.Equal(HttpStatusCode.OK, credit.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, reserve.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, finalize.StatusCode);
+        Assert.Equal("finalized", (await finalize.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal("application/problem+json", conflict.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(BillingProblems.ReservationConflictType, (await conflict.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        Assert.Equal((4_100L, 0L), (read.GetProperty("balance").GetInt64(), read.GetProperty("held").GetInt64()));
+    }
+
+    [Fact]
+    public async Task AnotherApp_WithDaprInvocationClient_ReservesAndFinalizes()
+    {
+        await using var services = new ServiceCollection()
+            .AddDaprSidecar(new DaprSidecarOptions { HttpEndpoint = _callerSidecar!.HttpEndpoint })
+            .BuildServiceProvider();
+        var dapr = services.GetRequiredService<DaprInvocationClient>();
+        var account = "acct-" + Guid.NewGuid().ToString("N")[..12];
+
+        await dapr.InvokeMethodAsync<object, JsonElement>(HttpMethod.Post, "billing", $"accounts/{account}/credits", new { amount = 1_000, idempotencyKey = "topup-1" });
+        var reserved = await dapr.InvokeMethodAsync<object, JsonElement>(
+            HttpMethod.Post,
+            "billing",
+            "reservations",
+            new { accountId = account, reference = "call-7", provider = "acme", operation = "POST /v1/tasks", amount = 300, amountType = "fixed", idempotencyKey = "call-7" });
+        var id = reserved.GetProperty("reservationId").GetString()!;
+        var finalized = await dapr.InvokeMethodAsync<object, JsonElement>(HttpMethod.Post, "billing", $"reservations/{id}/finalize", new { amount = 300 });
+        var short402 = await Assert.ThrowsAsync<DaprApiException>(() => dapr.InvokeMethodAsync<object, JsonElement>(
+            HttpMethod.Post,
+            "billing",
+            "reservations",
+            new { accountId = account, reference = "call-8", provider = "acme", operation = "POST /v1/tasks", amount = 5_000, amountType = "estimate" }));
+        var account1 = await dapr.InvokeMethodAsync<JsonElement>(HttpMethod.Get, "billing", $"accounts/{account}");
+
+        Assert.Equal("finalized", finalized.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.PaymentRequired, short402.StatusCode);
+        Assert.Equal(700L, account1.GetProperty("available").GetInt64());
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_billing is not null)
+        {
+            await _billing.DisposeAsync();
+        }
+
+        if (_callerSidecar is not null)
+        {
+            await _callerSidecar.DisposeAsync();
+        }
+
+        if (_billingSidecar is not null)
+        {
+            await _billingSidecar.DisposeAsync();
+        }
+
+        _folder.Dispose();
+    }
+}
