@@ -34,11 +34,20 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
     // Pairs this replica already saw in the index, by hour: most reports need no index write.
     private readonly ConcurrentDictionary<(DateTimeOffset Hour, UsagePair Pair), byte> _indexed = new();
 
+    // One lane per hour document with reports waiting or being written.
+    private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+
     private string StoreName => options.Value.StoreName;
 
     private TimeSpan TimeToLive => options.Value.UsageRetention + TimeSpan.FromHours(1);
 
-    /// <summary>Adds <paramref name="report"/> to its minute, exactly once per report id.</summary>
+    /// <summary>
+    /// Adds <paramref name="report"/> to its minute, exactly once per report id. Reports for one
+    /// hour document queue in one lane per replica and are written together (group commit): one
+    /// read and one conditional write for however many arrived meanwhile, so a busy backend does
+    /// not turn into a storm of ETag conflicts. Other replicas' writes still conflict, and are
+    /// re-read and re-applied.
+    /// </summary>
     /// <exception cref="DaprApiException">The store could not be read, or refused the request itself.</exception>
     public async Task<UsageWrite> RecordAsync(UsageReport report, CancellationToken cancellationToken)
     {
@@ -52,24 +61,110 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
         }
 
         var key = StateKeys.UsageHour(report.BackendId, report.Model, hour);
-        for (var attempt = 1; attempt <= options.Value.MaxWriteAttempts; attempt++)
+        var pending = new PendingReport(report);
+        while (true)
         {
-            var entry = await state.GetStateAsync<UsageHour>(StoreName, key, cancellationToken).ConfigureAwait(false);
-            var current = entry?.Value ?? new UsageHour { BackendId = report.BackendId, Model = report.Model, Hour = hour };
-            if (current.Applied(report.Id))
+            var lane = _lanes.GetOrAdd(key, static _ => new Lane());
+            bool lead;
+            lock (lane)
             {
-                return UsageWrite.Duplicate;
+                if (lane.Closed)
+                {
+                    continue;
+                }
+
+                lane.Pending.Add(pending);
+                lead = !lane.Writing;
+                lane.Writing = true;
             }
 
-            var written = await state.TrySaveStateAsync(StoreName, key, current.Apply(report), entry?.ETag, TimeToLive, cancellationToken).ConfigureAwait(false);
-            if (written.IsWritten)
+            if (lead)
             {
-                return UsageWrite.Recorded;
+                // The writes outlive any one caller: a cancelled request must not fail the others' reports.
+                _ = Task.Run(() => DrainAsync(key, lane, hour, report), CancellationToken.None);
             }
+
+            break;
         }
 
-        PoolLog.UsageContention(logger, report.BackendId, options.Value.MaxWriteAttempts);
-        return UsageWrite.Contention;
+        return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DrainAsync(string key, Lane lane, DateTimeOffset hour, UsageReport first)
+    {
+        while (true)
+        {
+            List<PendingReport> batch;
+            lock (lane)
+            {
+                if (lane.Pending.Count == 0)
+                {
+                    lane.Writing = false;
+                    lane.Closed = true;
+                    _lanes.TryRemove(new KeyValuePair<string, Lane>(key, lane));
+                    return;
+                }
+
+                batch = [.. lane.Pending];
+                lane.Pending.Clear();
+            }
+
+            try
+            {
+                await WriteAsync(key, hour, first.BackendId, first.Model, batch).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task WriteAsync(string key, DateTimeOffset hour, string backendId, string model, List<PendingReport> batch)
+    {
+        for (var attempt = 1; attempt <= options.Value.MaxWriteAttempts; attempt++)
+        {
+            var entry = await state.GetStateAsync<UsageHour>(StoreName, key).ConfigureAwait(false);
+            var document = entry?.Value ?? new UsageHour { BackendId = backendId, Model = model, Hour = hour };
+            var fresh = new List<PendingReport>();
+            foreach (var pending in batch)
+            {
+                if (document.Applied(pending.Report.Id))
+                {
+                    pending.Done.TrySetResult(UsageWrite.Duplicate);
+                }
+                else if (!fresh.Exists(p => p.Report.Id == pending.Report.Id))
+                {
+                    document = document.Apply(pending.Report);
+                    fresh.Add(pending);
+                }
+                else
+                {
+                    pending.Done.TrySetResult(UsageWrite.Duplicate);
+                }
+            }
+
+            if (fresh.Count == 0)
+            {
+                return;
+            }
+
+            var written = await state.TrySaveStateAsync(StoreName, key, document, entry?.ETag, TimeToLive).ConfigureAwait(false);
+            if (written.IsWritten)
+            {
+                fresh.ForEach(p => p.Done.TrySetResult(UsageWrite.Recorded));
+                return;
+            }
+
+            // Re-read: another replica won, or the write may have landed (its ids then show it).
+            batch = fresh;
+        }
+
+        PoolLog.UsageContention(logger, backendId, options.Value.MaxWriteAttempts);
+        batch.ForEach(p => p.Done.TrySetResult(UsageWrite.Contention));
     }
 
     /// <summary>
@@ -164,5 +259,23 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
         }
 
         return found;
+    }
+
+    /// <summary>Reports waiting for one hour document; changed under its own lock.</summary>
+    private sealed class Lane
+    {
+        public List<PendingReport> Pending { get; } = [];
+
+        public bool Writing { get; set; }
+
+        /// <summary>Drained and removed: a reporter that still found it takes a new lane.</summary>
+        public bool Closed { get; set; }
+    }
+
+    private sealed class PendingReport(UsageReport report)
+    {
+        public UsageReport Report { get; } = report;
+
+        public TaskCompletionSource<UsageWrite> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
