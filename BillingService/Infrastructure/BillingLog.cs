@@ -27,4 +27,7 @@ internal static partial class BillingLog
 
     [LoggerMessage(8, LogLevel.Warning, "Reservation {ReservationId} is still reserved after its expiry; the next sweep retries it")]
     public static partial void ExpiryDeferred(ILogger logger, string reservationId);
+
+    [LoggerMessage(9, LogLevel.Error, "Expiring reservation {ReservationId} failed; the next sweep retries it")]
+    public static partial void ExpiryFailed(ILogger logger, string reservationId, Exception exception);
 }

@@ -120,7 +120,14 @@ internal sealed class AccountService(
             telemetry.RecordAmount("credited", result.Result!.Amount);
         }
 
-        activity?.SetTag(BillingTelemetry.OutcomeTag, result.Outcome.ToString());
+        activity?.SetTag(BillingTelemetry.OutcomeTag, result.Outcome switch
+        {
+            CreditOutcome.Credited => "credited",
+            CreditOutcome.Replayed => "replayed",
+            CreditOutcome.IdempotencyConflict => "idempotency_conflict",
+            CreditOutcome.LimitExceeded => "limit_exceeded",
+            _ => "contention",
+        });
         return result;
     }
 }

@@ -180,7 +180,7 @@ internal sealed class ExpirySweeper(
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        BillingLog.SweepFailed(logger, e);
+                        BillingLog.ExpiryFailed(logger, reservation.Value.Id, e);
                         Interlocked.Increment(ref open);
                         return;
                     }

@@ -49,7 +49,7 @@ internal sealed class ReservationService(
         using var activity = BillingTelemetry.StartActivity(ReserveOperation);
         activity?.SetTag(BillingTelemetry.AccountTag, command.AccountId)
             .SetTag(BillingTelemetry.ProviderTag, command.Provider)
-            .SetTag(BillingTelemetry.AmountTypeTag, command.AmountType.ToString())
+            .SetTag(BillingTelemetry.AmountTypeTag, command.AmountType == AmountType.Fixed ? BillingValidation.FixedName : BillingValidation.EstimateName)
             .SetTag(BillingTelemetry.AmountTag, command.Amount);
 
         // Chosen once: every attempt tries to create the same reservation, so after an unconfirmed

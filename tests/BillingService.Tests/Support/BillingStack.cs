@@ -62,6 +62,15 @@ internal sealed class BillingStack : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills every sidecar (the replicas keep running), to see how the service copes.</summary>
+    public async Task StopSidecarsAsync()
+    {
+        foreach (var sidecar in _sidecars)
+        {
+            await sidecar.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await DisposeAllAsync([.. Replicas], _sidecars);

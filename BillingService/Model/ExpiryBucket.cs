@@ -7,9 +7,3 @@ namespace Gateway.BillingService.Model;
 /// documents because the state API has no query.
 /// </summary>
 internal sealed record ExpiryBucket(IReadOnlyList<string> Ids);
-
-/// <summary>
-/// The state document <c>expiry|cursor</c>: every bucket that starts before <paramref name="Next"/>
-/// has been swept, its reservations are all terminal, and its documents are deleted.
-/// </summary>
-internal sealed record ExpiryCursor(DateTimeOffset Next, DateTimeOffset UpdatedAt);
