@@ -6,8 +6,8 @@ namespace Gateway.PoolService.Model;
 /// <summary><c>acquire</c>: one lease decision; <paramref name="AllowEmergency"/> on the emergency pass.</summary>
 internal sealed record AcquireRequest(BackendLimits Limits, bool AllowEmergency);
 
-/// <summary>The answer to <c>acquire</c>: granted (emergency or not) at <paramref name="At"/>, or denied with a reason and retry-after.</summary>
-internal sealed record AcquireAnswer(bool Granted, bool Emergency, DenyReason? Reason, double? RetryAfterSeconds, DateTimeOffset At, BackendStatus Status);
+/// <summary>The answer to <c>acquire</c>: granted (emergency or not) at <paramref name="At"/>, or denied with a reason and retry-after; the actor always adds its status.</summary>
+internal sealed record AcquireAnswer(bool Granted, bool Emergency, DenyReason? Reason, double? RetryAfterSeconds, DateTimeOffset At, BackendStatus? Status);
 
 /// <summary><c>report</c>: one upstream call's outcome.</summary>
 internal sealed record ReportRequest(BackendLimits Limits, OutcomeKind Outcome, double? LatencyMs, double? RetryAfterSeconds, DateTimeOffset? GrantedAt);

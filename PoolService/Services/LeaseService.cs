@@ -150,10 +150,14 @@ internal sealed class LeaseService(
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "acquire", e);
             telemetry.Denial(backend.Id, DenyReason.Unavailable);
-            return new AcquireAnswer(false, false, DenyReason.Unavailable, null, default, null!);
+            return new AcquireAnswer(false, false, DenyReason.Unavailable, null, default, null);
         }
 
-        telemetry.Observe(answer.Status);
+        if (answer.Status is { } status)
+        {
+            telemetry.Observe(status);
+        }
+
         if (!answer.Granted)
         {
             telemetry.Denial(backend.Id, answer.Reason ?? DenyReason.Unavailable);
