@@ -24,14 +24,13 @@ internal static class StateApi
 
     private static async Task GetAsync(HttpContext context, string storeName, string key, StateStoreCatalog stores, SidecarOptions sidecar)
     {
-        if (Resolve(stores, storeName, sidecar) is { } notFound)
+        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
         {
             await notFound.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        stores.TryGet(storeName, out var store);
-        var storedKey = store.KeyPrefix.Apply(key, storeName, sidecar.AppId, sidecar.Namespace);
+        var storedKey = store.StoredKey(key, sidecar);
         if (storedKey is null)
         {
             await DaprError.IllegalKey(storeName, key).WriteAsync(context).ConfigureAwait(false);
@@ -67,13 +66,12 @@ internal static class StateApi
 
     private static async Task BulkGetAsync(HttpContext context, string storeName, StateStoreCatalog stores, SidecarOptions sidecar)
     {
-        if (Resolve(stores, storeName, sidecar) is { } notFound)
+        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
         {
             await notFound.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        stores.TryGet(storeName, out var store);
         List<string> keys = [];
         var parallelism = 0;
         try
@@ -103,7 +101,7 @@ internal static class StateApi
         var storedKeys = new string[keys.Count];
         for (var i = 0; i < keys.Count; i++)
         {
-            if (store.KeyPrefix.Apply(keys[i], storeName, sidecar.AppId, sidecar.Namespace) is not { } storedKey)
+            if (store.StoredKey(keys[i], sidecar) is not { } storedKey)
             {
                 await DaprError.IllegalKey(storeName, keys[i]).WriteAsync(context).ConfigureAwait(false);
                 return;
@@ -166,13 +164,12 @@ internal static class StateApi
 
     private static async Task SaveAsync(HttpContext context, string storeName, StateStoreCatalog stores, SidecarOptions sidecar)
     {
-        if (Resolve(stores, storeName, sidecar) is { } notFound)
+        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
         {
             await notFound.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        stores.TryGet(storeName, out var store);
         List<StateRequests.Item> items;
         try
         {
@@ -207,7 +204,7 @@ internal static class StateApi
                 return;
             }
 
-            if (store.KeyPrefix.Apply(item.Key, storeName, sidecar.AppId, sidecar.Namespace) is not { } storedKey)
+            if (store.StoredKey(item.Key, sidecar) is not { } storedKey)
             {
                 await DaprError.IllegalKey(storeName, item.Key).WriteAsync(context).ConfigureAwait(false);
                 return;
@@ -259,14 +256,13 @@ internal static class StateApi
 
     private static async Task DeleteAsync(HttpContext context, string storeName, string key, StateStoreCatalog stores, SidecarOptions sidecar)
     {
-        if (Resolve(stores, storeName, sidecar) is { } notFound)
+        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
         {
             await notFound.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        stores.TryGet(storeName, out var store);
-        if (store.KeyPrefix.Apply(key, storeName, sidecar.AppId, sidecar.Namespace) is not { } storedKey)
+        if (store.StoredKey(key, sidecar) is not { } storedKey)
         {
             await DaprError.IllegalKey(storeName, key).WriteAsync(context).ConfigureAwait(false);
             return;
@@ -309,13 +305,12 @@ internal static class StateApi
 
     private static async Task TransactAsync(HttpContext context, string storeName, StateStoreCatalog stores, SidecarOptions sidecar)
     {
-        if (Resolve(stores, storeName, sidecar) is { } notFound)
+        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
         {
             await notFound.WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        stores.TryGet(storeName, out var store);
         List<(string Operation, StateRequests.Item Request)> requested = [];
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
@@ -371,7 +366,7 @@ internal static class StateApi
                 return;
             }
 
-            if (store.KeyPrefix.Apply(request.Key, storeName, sidecar.AppId, sidecar.Namespace) is not { } storedKey)
+            if (store.StoredKey(request.Key, sidecar) is not { } storedKey)
             {
                 await DaprError.IllegalKey(storeName, request.Key).WriteAsync(context).ConfigureAwait(false);
                 return;
@@ -419,14 +414,16 @@ internal static class StateApi
     private static Task TransactionFailed(HttpContext context, string message) =>
         new DaprError(500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {message}").WriteAsync(context);
 
-    private static DaprError? Resolve(StateStoreCatalog stores, string storeName, SidecarOptions sidecar)
+    private static bool TryResolve(StateStoreCatalog stores, string storeName, SidecarOptions sidecar, out StateStoreComponent store, out DaprError error)
     {
-        if (stores.Count == 0)
+        if (stores.TryGet(storeName, out store))
         {
-            return DaprError.StoreNotConfigured(storeName, sidecar.AppId);
+            error = null!;
+            return true;
         }
 
-        return stores.TryGet(storeName, out _) ? null : DaprError.StoreNotFound(storeName, sidecar.AppId);
+        error = stores.Count == 0 ? DaprError.StoreNotConfigured(storeName, sidecar.AppId) : DaprError.StoreNotFound(storeName, sidecar.AppId);
+        return false;
     }
 
     private static string EtagMessage(StoreResult result) => result == StoreResult.ETagInvalid ? InvalidMessage : MismatchMessage;

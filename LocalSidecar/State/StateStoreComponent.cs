@@ -1,3 +1,5 @@
+using Gateway.LocalSidecar.Hosting;
+
 namespace Gateway.LocalSidecar.State;
 
 /// <summary>A loaded state store component and the settings daprd's runtime keeps for it.</summary>
@@ -12,4 +14,7 @@ internal sealed record StateStoreComponent(
     /// <summary>What the metadata API reports; ACTOR is added for the actor state store, as daprd does.</summary>
     public IReadOnlyList<string> Capabilities { get; } =
         IsActorStateStore ? ["ETAG", "TRANSACTIONAL", "TTL", "ACTOR"] : ["ETAG", "TRANSACTIONAL", "TTL"];
+
+    /// <summary>The key as stored for <paramref name="sidecar"/>'s app, or null when daprd would refuse it.</summary>
+    public string? StoredKey(string key, SidecarOptions sidecar) => KeyPrefix.Apply(key, Name, sidecar.AppId, sidecar.Namespace);
 }
