@@ -75,11 +75,6 @@ internal sealed class BillingOptions
             problems.Add($"DefaultReservationTtl must be between 1 second and MaxReservationTtl ({MaxReservationTtl}), not {DefaultReservationTtl}");
         }
 
-        if (DefaultReservationTtl.Ticks % TimeSpan.TicksPerSecond != 0 || MaxReservationTtl.Ticks % TimeSpan.TicksPerSecond != 0)
-        {
-            problems.Add("DefaultReservationTtl and MaxReservationTtl must be whole seconds");
-        }
-
         if (SweepInterval < TimeSpan.FromMilliseconds(100) || SweepInterval > TimeSpan.FromHours(1))
         {
             problems.Add($"SweepInterval must be between 100 ms and 1 hour, not {SweepInterval}");

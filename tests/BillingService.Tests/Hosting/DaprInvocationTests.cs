@@ -92,9 +92,17 @@ public sealed class DaprInvocationTests : IAsyncLifetime
             new { accountId = account, reference = "call-8", provider = "acme", operation = "POST /v1/tasks", amount = 5_000, amountType = "estimate" }));
         var account1 = await dapr.InvokeMethodAsync<JsonElement>(HttpMethod.Get, "billing", $"accounts/{account}");
 
+        // A callee's error body (the winning outcome of a 409) comes with the response-level call.
+        using var late = new HttpRequestMessage(HttpMethod.Post, $"reservations/{id}/release") { Content = JsonContent.Create(new { reason = "late" }) };
+        using var conflict = await dapr.InvokeMethodWithResponseAsync("billing", late);
+        var problem = await conflict.Content.ReadFromJsonAsync<JsonElement>();
+
         Assert.Equal("finalized", finalized.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.PaymentRequired, short402.StatusCode);
         Assert.Equal(700L, account1.GetProperty("available").GetInt64());
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+        Assert.Equal("reservation_conflict", problem.GetProperty("code").GetString());
+        Assert.Equal("finalized", problem.GetProperty("reservation").GetProperty("status").GetString());
     }
 
     public async Task DisposeAsync()
