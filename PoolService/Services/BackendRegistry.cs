@@ -19,6 +19,7 @@ internal sealed class BackendRegistry(
     ILogger<BackendRegistry> logger) : IDisposable
 {
     private readonly SemaphoreSlim _refresh = new(1, 1);
+    private readonly SemaphoreSlim _edit = new(1, 1);
     private readonly TaskCompletionSource _seeded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile Copy? _copy;
 
@@ -61,7 +62,9 @@ internal sealed class BackendRegistry(
     /// Applies <paramref name="edit"/> (a pure function of the stored document and the time) and
     /// stores its result with the ETag it was read with; when another writer got there first (or
     /// the write's outcome is unknown), reads again and re-applies, up to
-    /// <see cref="PoolOptions.MaxWriteAttempts"/> times.
+    /// <see cref="PoolOptions.MaxWriteAttempts"/> times. Edits through one replica take turns, so
+    /// only other replicas' edits can conflict; after a conflict the next attempt waits a short,
+    /// random, growing time so that replicas do not collide again in step.
     /// </summary>
     /// <exception cref="DaprApiException">The store could not be read, or refused the request itself.</exception>
     public Task<RegistryEdit> EditAsync(Func<RegistryDocument, DateTimeOffset, RegistryEdit> edit, CancellationToken cancellationToken) =>
@@ -79,9 +82,33 @@ internal sealed class BackendRegistry(
             await _seeded.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await _edit.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await EditInTurnAsync(edit, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _edit.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _refresh.Dispose();
+        _edit.Dispose();
+    }
+
+    private async Task<RegistryEdit> EditInTurnAsync(Func<RegistryDocument, DateTimeOffset, RegistryEdit> edit, CancellationToken cancellationToken)
+    {
         var attempts = options.Value.MaxWriteAttempts;
         for (var attempt = 1; attempt <= attempts; attempt++)
         {
+            if (attempt > 1)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), timers, cancellationToken).ConfigureAwait(false);
+            }
+
             var entry = await state.GetStateAsync<RegistryDocument>(StoreName, StateKeys.Registry, cancellationToken).ConfigureAwait(false);
             var current = entry?.Value ?? RegistryDocument.Empty;
             var now = clock.GetUtcNow();
@@ -106,8 +133,6 @@ internal sealed class BackendRegistry(
 
         return new RegistryEdit(EditStatus.Contention);
     }
-
-    public void Dispose() => _refresh.Dispose();
 
     private RegistryView? Fresh() =>
         _copy is { } copy && timers.GetElapsedTime(copy.ReadAt) < options.Value.RegistryRefreshInterval ? copy.View : null;

@@ -26,13 +26,17 @@ internal sealed record UsageMinute(string BackendId, string Model, DateTimeOffse
 /// (<see cref="UsageHour"/>) and an hourly index of the backend/model pairs seen
 /// (<see cref="UsageIndex"/>), both kept for <see cref="PoolOptions.UsageRetention"/>.
 /// </summary>
-internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> options, ILogger<UsageLedger> logger)
+internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> options, TimeProvider timers, ILogger<UsageLedger> logger) : IDisposable
 {
     /// <summary>Keys per bulk read: keeps one sidecar request reasonably small.</summary>
     private const int BulkChunk = 200;
 
     // Pairs this replica already saw in the index, by hour: most reports need no index write.
     private readonly ConcurrentDictionary<(DateTimeOffset Hour, UsagePair Pair), byte> _indexed = new();
+
+    // Index writes are rare (a pair's first report of an hour) but come in bursts at the top of
+    // the hour: taking turns within the replica leaves only other replicas to conflict with.
+    private readonly SemaphoreSlim _indexTurn = new(1, 1);
 
     // One lane per hour document with reports waiting or being written.
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
@@ -127,6 +131,7 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
     {
         for (var attempt = 1; attempt <= options.Value.MaxWriteAttempts; attempt++)
         {
+            await BackOffAsync(attempt, CancellationToken.None).ConfigureAwait(false);
             var entry = await state.GetStateAsync<UsageHour>(StoreName, key).ConfigureAwait(false);
             var document = entry?.Value ?? new UsageHour { BackendId = backendId, Model = model, Hour = hour };
             var fresh = new List<PendingReport>();
@@ -208,6 +213,8 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
             .ThenBy(m => m.Model, StringComparer.Ordinal)];
     }
 
+    public void Dispose() => _indexTurn.Dispose();
+
     private async Task<bool> EnsureIndexedAsync(DateTimeOffset hour, UsagePair pair, CancellationToken cancellationToken)
     {
         if (_indexed.ContainsKey((hour, pair)))
@@ -215,32 +222,53 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
             return true;
         }
 
-        var key = StateKeys.UsageIndex(hour);
-        for (var attempt = 1; attempt <= options.Value.MaxWriteAttempts; attempt++)
+        await _indexTurn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var entry = await state.GetStateAsync<UsageIndex>(StoreName, key, cancellationToken).ConfigureAwait(false);
-            var index = entry?.Value ?? new UsageIndex { Hour = hour };
-            if (index.Pairs.Contains(pair))
+            var key = StateKeys.UsageIndex(hour);
+            for (var attempt = 1; attempt <= options.Value.MaxWriteAttempts; attempt++)
             {
-                Remember(hour, pair);
-                return true;
-            }
+                if (_indexed.ContainsKey((hour, pair)))
+                {
+                    return true;
+                }
 
-            var written = await state.TrySaveStateAsync(StoreName, key, index with { Pairs = index.Pairs.Add(pair) }, entry?.ETag, TimeToLive, cancellationToken).ConfigureAwait(false);
-            if (written.IsWritten)
-            {
-                Remember(hour, pair);
-                return true;
+                await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                var entry = await state.GetStateAsync<UsageIndex>(StoreName, key, cancellationToken).ConfigureAwait(false);
+                var index = entry?.Value ?? new UsageIndex { Hour = hour };
+                if (index.Pairs.Contains(pair))
+                {
+                    Remember(hour, index.Pairs);
+                    return true;
+                }
+
+                var written = await state.TrySaveStateAsync(StoreName, key, index with { Pairs = index.Pairs.Add(pair) }, entry?.ETag, TimeToLive, cancellationToken).ConfigureAwait(false);
+                if (written.IsWritten)
+                {
+                    Remember(hour, index.Pairs.Add(pair));
+                    return true;
+                }
             }
+        }
+        finally
+        {
+            _indexTurn.Release();
         }
 
         PoolLog.UsageContention(logger, pair.BackendId, options.Value.MaxWriteAttempts);
         return false;
     }
 
-    private void Remember(DateTimeOffset hour, UsagePair pair)
+    /// <summary>Before a retry after a lost conditional write: a short, random, growing pause, so replicas do not collide again in step.</summary>
+    private Task BackOffAsync(int attempt, CancellationToken cancellationToken) =>
+        attempt == 1 ? Task.CompletedTask : Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), timers, cancellationToken);
+
+    private void Remember(DateTimeOffset hour, IEnumerable<UsagePair> pairs)
     {
-        _indexed.TryAdd((hour, pair), 0);
+        foreach (var pair in pairs)
+        {
+            _indexed.TryAdd((hour, pair), 0);
+        }
 
         // Only the current hours matter for writes; drop what is older so the set stays small.
         foreach (var old in _indexed.Keys.Where(k => k.Hour < hour.AddHours(-2)))

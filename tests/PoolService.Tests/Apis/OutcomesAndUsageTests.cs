@@ -96,6 +96,26 @@ public sealed class OutcomesAndUsageTests(PoolFixture stack)
     }
 
     [Fact]
+    public async Task Reports_FirstOfTheHourForManyBackendsAtOnce_AreAllIndexedAndFound()
+    {
+        var model = PoolFixture.Name("model");
+        var pool = PoolFixture.Name("pool");
+        (await Api.PutPoolAsync(pool, 225)).EnsureStatus(HttpStatusCode.Created);
+        var ids = Enumerable.Range(0, 24).Select(i => $"{pool}-{i}").ToList();
+        foreach (var id in ids)
+        {
+            (await Api.PutBackendAsync(id, PoolApi.Backend(pool, model, 10))).EnsureStatus(HttpStatusCode.Created);
+        }
+
+        var start = MinuteNow();
+        var answers = await Task.WhenAll(ids.Select(id => Api.ReportAsync(id, new { outcome = "success", model })));
+        var usage = (await Api.UsageAsync($"?model={model}&from={Iso(start)}&to={Iso(start.AddMinutes(1))}")).EnsureStatus(HttpStatusCode.OK);
+
+        Assert.All(answers, a => a.EnsureStatus(HttpStatusCode.OK));
+        Assert.Equal(ids.Order(StringComparer.Ordinal), usage.Json["minutes"]!.AsArray().Select(m => m!["backendId"]!.ToString()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Usage_FiltersByBackendAndModelAlias_OverAHalfOpenRange()
     {
         var (model, other) = (PoolFixture.Name("model"), PoolFixture.Name("other"));
