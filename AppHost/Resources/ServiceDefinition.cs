@@ -7,13 +7,15 @@ namespace Gateway.AppHost.Resources;
 /// <param name="Sidecar">Fixed sidecar ports, or null for a program without a sidecar (e.g. a demo upstream).</param>
 /// <param name="ReadinessPath">Path that answers 2xx once the program is ready to serve.</param>
 /// <param name="LivenessPath">Path that answers 2xx while the process is up.</param>
+/// <param name="Environment">Extra variables of the program (e.g. the demo's sample configuration), or null for none.</param>
 internal sealed record ServiceDefinition(
     string Name,
     string Project,
     int Port,
     SidecarPorts? Sidecar,
     string ReadinessPath = "/healthz",
-    string LivenessPath = "/alive");
+    string LivenessPath = "/alive",
+    IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>Fixed ports of a sidecar. gRPC and metrics are used by daprd only; LocalSidecar speaks HTTP.</summary>
 internal sealed record SidecarPorts(int Http, int Grpc, int Metrics);

@@ -152,6 +152,11 @@ internal sealed class SuitePlanner
             environment[$"services__{other.Name}__http__0"] = Origin(_ports[other.Name]);
         }
 
+        foreach (var (name, value) in service.Environment ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
+
         if (service.Sidecar is not null)
         {
             var sidecar = SidecarName(service);

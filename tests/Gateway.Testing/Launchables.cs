@@ -19,6 +19,8 @@ public static class Launchables
 
     public static string PoolService => Path("PoolService");
 
+    public static string FakeTaskProvider => Path("FakeTaskProvider");
+
     /// <summary>The repository root, e.g. to find <c>components/</c>.</summary>
     public static string RepositoryRoot => Metadata["repository-root"];
 

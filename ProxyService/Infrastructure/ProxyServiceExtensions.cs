@@ -1,0 +1,42 @@
+using Gateway.ProxyService.Infrastructure.Forwarding;
+using Gateway.ProxyService.Services;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.ProxyService.Infrastructure;
+
+internal static class ProxyServiceExtensions
+{
+    /// <summary>
+    /// The proxy options (section <c>Proxy</c>) and the providers (section <c>Providers</c>), both
+    /// validated at start; the forwarder over one shared handler; the call ledger, billing client,
+    /// submit and query flows, and the settlement retrier.
+    /// </summary>
+    public static IHostApplicationBuilder AddProxyServices(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>();
+        services.AddOptions<ProvidersOptions>().Configure(o => configuration.GetSection(ProvidersOptions.SectionName).Bind(o.Items)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProvidersOptions>, ProvidersOptionsValidator>();
+        services.AddSingleton(provider =>
+            ProviderCatalog.TryCreate(provider.GetRequiredService<IOptions<ProvidersOptions>>().Value, key => configuration[key], Environment.GetEnvironmentVariable, out var catalog, out var problems)
+                ? catalog
+                : throw new OptionsValidationException(ProvidersOptions.SectionName, typeof(ProvidersOptions), problems));
+
+        services.AddHttpForwarder();
+        services.AddSingleton<UpstreamForwarder>();
+        services.AddSingleton<ProxyTelemetry>();
+        services.AddSingleton<CallStore>();
+        services.AddSingleton<CallLedger>();
+        services.AddSingleton<BillingClient>();
+        services.AddSingleton<SettlementSignal>();
+        services.AddSingleton<CallSettler>();
+        services.AddSingleton<TaskSubmitter>();
+        services.AddSingleton<TaskPoller>();
+        services.AddSingleton<SettlementRetrier>();
+        services.AddHostedService(provider => provider.GetRequiredService<SettlementRetrier>());
+        return builder;
+    }
+}

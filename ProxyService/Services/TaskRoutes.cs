@@ -1,0 +1,80 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Gateway.ProxyService.Services;
+
+/// <summary>A request that starts a task: matched by method and path; the answer's task id at <see cref="TaskIdPath"/>.</summary>
+internal sealed record SubmitRoute(string Name, string Method, PathGlob Path, JsonPath TaskIdPath, long Amount, string AmountType);
+
+/// <summary>Where a query route finds the task id.</summary>
+internal enum TaskIdSource
+{
+    PathSegment,
+    Query,
+    Body,
+}
+
+/// <summary>A request that reads a task's status, and how its answer is read.</summary>
+internal sealed record QueryRoute(
+    string Name,
+    string Method,
+    PathGlob Path,
+    TaskIdSource TaskIdSource,
+    int TaskIdSegment,
+    string? TaskIdQueryParameter,
+    JsonPath? TaskIdBodyPath,
+    JsonPath StatusPath,
+    FrozenSet<string> SuccessValues,
+    FrozenSet<string> FailureValues,
+    IReadOnlyList<JsonPath> UsagePaths)
+{
+    /// <summary>The task id this request asks about, or null when it names none.</summary>
+    public string? ReadTaskId(string path, IQueryCollection query, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(query);
+        switch (TaskIdSource)
+        {
+            case TaskIdSource.PathSegment:
+                var segments = PathGlob.Split(path);
+                return TaskIdSegment < segments.Length && segments[TaskIdSegment].Length > 0 ? segments[TaskIdSegment] : null;
+            case TaskIdSource.Query:
+                var value = query[TaskIdQueryParameter!].ToString();
+                return value.Length > 0 ? value : null;
+            default:
+                if (body.IsEmpty)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    var reader = new Utf8JsonReader(body);
+                    using var document = JsonDocument.ParseValue(ref reader);
+                    return TaskIdBodyPath!.SelectText(document.RootElement) is { Length: > 0 } id ? id : null;
+                }
+                catch (JsonException)
+                {
+                    return null;
+                }
+        }
+    }
+}
+
+/// <summary>What a request to a provider is.</summary>
+internal abstract record RouteMatch
+{
+    private RouteMatch()
+    {
+    }
+
+    public sealed record Submit(SubmitRoute Route) : RouteMatch;
+
+    public sealed record Query(QueryRoute Route) : RouteMatch;
+
+    public sealed record Passthrough : RouteMatch
+    {
+        public static Passthrough Instance { get; } = new();
+    }
+}
