@@ -154,9 +154,11 @@ internal static partial class BillingValidation
             return;
         }
 
-        if (value.Length is 0 or > LedgerLimits.MaxTextLength || !value.All(c => c is >= ' ' and <= '~'))
+        // Free text, often relayed from a provider's answer (a release reason), so any script is
+        // accepted; control characters are not, as they would end up in logs and traces.
+        if (value.Length is 0 or > LedgerLimits.MaxTextLength || value.Any(char.IsControl))
         {
-            Add(errors, field, $"must be 1 to {LedgerLimits.MaxTextLength} printable ASCII characters");
+            Add(errors, field, $"must be 1 to {LedgerLimits.MaxTextLength} characters without control characters");
         }
     }
 

@@ -21,7 +21,7 @@ internal static class LedgerLimits
     /// <summary>Provider names.</summary>
     public const int MaxProviderLength = 64;
 
-    /// <summary>Operation, reference and reason: printable ASCII.</summary>
+    /// <summary>Operation, reference and reason: UTF-16 code units, no control characters.</summary>
     public const int MaxTextLength = 256;
 
     /// <summary>Idempotency keys: printable ASCII without spaces.</summary>

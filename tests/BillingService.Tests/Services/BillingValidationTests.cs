@@ -29,7 +29,8 @@ public sealed class BillingValidationTests
         ("provider", s_valid with { Provider = "a b" }),
         ("provider", s_valid with { Provider = new string('p', 65) }),
         ("operation", s_valid with { Operation = null }),
-        ("operation", s_valid with { Operation = "ünicode" }),
+        ("operation", s_valid with { Operation = "bell\u0007" }),
+        ("operation", s_valid with { Operation = new string('o', 257) }),
         ("amount", s_valid with { Amount = null }),
         ("amount", s_valid with { Amount = 0 }),
         ("amount", s_valid with { Amount = -1 }),
@@ -73,6 +74,13 @@ public sealed class BillingValidationTests
     {
         Assert.False(BillingValidation.TryReserve(new ReserveRequest(null, null, null, null, null, null, 0, ""), s_options, out _, out var errors));
         Assert.Equal(["accountId", "amount", "amountType", "idempotencyKey", "operation", "provider", "reference", "ttlSeconds"], errors.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TryReserve_FreeTextInAnyScript_IsAccepted()
+    {
+        Assert.True(BillingValidation.TryReserve(s_valid with { Reference = "appel n°7 — 東京", Operation = "POST /v1/tâches" }, s_options, out _, out var errors), string.Join(", ", errors.Keys));
+        Assert.True(BillingValidation.TryRelease(new ReleaseRequest("erreur: délai dépassé"), out _, out _));
     }
 
     [Fact]
