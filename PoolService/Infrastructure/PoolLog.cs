@@ -12,8 +12,8 @@ internal static partial class PoolLog
     [LoggerMessage(3, LogLevel.Information, "Registry seeded from configuration: {Status}, version {Version}, {Backends} backends, {Pools} pools, {Aliases} aliases")]
     public static partial void RegistrySeeded(ILogger logger, string status, long version, int backends, int pools, int aliases);
 
-    [LoggerMessage(4, LogLevel.Warning, "Registry not seeded yet (attempt {Attempt}): the state store did not answer; retrying in {Delay}")]
-    public static partial void SeedRetry(ILogger logger, int attempt, TimeSpan delay, Exception exception);
+    [LoggerMessage(4, LogLevel.Information, "Registry not seeded yet (attempt {Attempt}): the sidecar or its store did not answer ({Reason}); retrying in {Delay}")]
+    public static partial void SeedRetry(ILogger logger, int attempt, string reason, TimeSpan delay);
 
     [LoggerMessage(5, LogLevel.Error, "The API key of backend {BackendId} cannot be opened with the configured encryption key; the backend gets no leases until it is set again")]
     public static partial void KeyUnreadable(ILogger logger, string backendId);
@@ -27,7 +27,7 @@ internal static partial class PoolLog
     [LoggerMessage(8, LogLevel.Warning, "Backend {BackendId} ejected until {EjectedUntil:o} after failures in a row")]
     public static partial void Ejected(ILogger logger, string backendId, DateTimeOffset? ejectedUntil);
 
-    [LoggerMessage(9, LogLevel.Warning, "No backend granted a lease for model {Model}; retry after {RetryAfterSeconds} s")]
+    [LoggerMessage(9, LogLevel.Debug, "No backend granted a lease for model {Model}; retry after {RetryAfterSeconds} s")]
     public static partial void Exhausted(ILogger logger, string model, long retryAfterSeconds);
 
     [LoggerMessage(10, LogLevel.Information, "Probe of backend {BackendId} {Result} (HTTP {StatusCode}); state {State}")]

@@ -80,8 +80,9 @@ internal sealed class HealthProber(
                 {
                     await ProbeDueAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (DaprApiException e)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    // A failed pass must not end probing (nor, as an unhandled BackgroundService error, the host).
                     PoolLog.ProbePassFailed(logger, e);
                 }
 

@@ -43,7 +43,8 @@ internal sealed class RegistrySeeder(
             }
             catch (DaprApiException e)
             {
-                PoolLog.SeedRetry(logger, attempt, delay, e);
+                // Expected while the sidecar starts (it may start after the service): no stack trace.
+                PoolLog.SeedRetry(logger, attempt, e.Message, delay);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
