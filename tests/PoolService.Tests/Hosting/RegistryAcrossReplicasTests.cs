@@ -50,7 +50,7 @@ public sealed class RegistryAcrossReplicasTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, lease.Status);
         Assert.Equal("new-backend", lease["backendId"]);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"seen after {watch.Elapsed}");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"seen after {watch.Elapsed}"); // 0.5 s refresh, with room for a busy machine
     }
 
     [Fact]
