@@ -14,10 +14,10 @@ catch (ArgumentException e)
 }
 
 Console.WriteLine(Machine());
-Console.WriteLine($"pairs {options.Pairs}, warmup {options.Warmup}, concurrency {options.Concurrency}, accounts {options.Accounts}");
+Console.WriteLine($"pairs {options.Pairs} per run, warmup {options.Warmup}, accounts {options.Accounts}");
 Console.WriteLine();
-Console.WriteLine("| store | pairs/s | pair p50 ms | pair p99 ms | reserve p50 / p99 ms | finalize p50 / p99 ms |");
-Console.WriteLine("|---|---|---|---|---|---|");
+Console.WriteLine("| store | concurrency | pairs/s | pair p50 ms | pair p99 ms | reserve p50 / p99 ms | finalize p50 / p99 ms |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
 const long PerAccount = 1_000_000_000_000;
 foreach (var store in options.Stores)
 {
@@ -25,16 +25,19 @@ foreach (var store in options.Stores)
     using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = billing.Endpoint, Timeout = TimeSpan.FromSeconds(60) };
     var load = new PairLoad(client, options.Accounts);
     await load.CreditAsync(PerAccount);
-    if (options.Warmup > 0)
+    foreach (var concurrency in options.Concurrency)
     {
-        await load.RunAsync(options.Warmup, options.Concurrency);
-    }
+        if (options.Warmup > 0)
+        {
+            await load.RunAsync(options.Warmup, concurrency);
+        }
 
-    var result = await load.RunAsync(options.Pairs, options.Concurrency);
-    await load.VerifyAsync(PerAccount);
-    Console.WriteLine(string.Create(
-        CultureInfo.InvariantCulture,
-        $"| {store} | {result.PairsPerSecond:F0} | {P(result.PairMs, 0.50)} | {P(result.PairMs, 0.99)} | {P(result.ReserveMs, 0.50)} / {P(result.ReserveMs, 0.99)} | {P(result.FinalizeMs, 0.50)} / {P(result.FinalizeMs, 0.99)} |"));
+        var result = await load.RunAsync(options.Pairs, concurrency);
+        await load.VerifyAsync(PerAccount);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"| {store} | {concurrency} | {result.PairsPerSecond:F0} | {P(result.PairMs, 0.50)} | {P(result.PairMs, 0.99)} | {P(result.ReserveMs, 0.50)} / {P(result.ReserveMs, 0.99)} | {P(result.FinalizeMs, 0.50)} / {P(result.FinalizeMs, 0.99)} |"));
+    }
 }
 
 return 0;
