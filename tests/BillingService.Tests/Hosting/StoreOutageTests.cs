@@ -10,7 +10,7 @@ namespace Gateway.BillingService.Tests.Hosting;
 public sealed class StoreOutageTests
 {
     [Fact]
-    public async Task SidecarGone_RequestsAnswer503AndTheServiceKeepsRunning()
+    public async Task Requests_SidecarGone_Answer503AndTheServiceKeepsRunning()
     {
         await using var stack = await BillingStack.StartAsync(StateStoreKind.Sqlite, null, settings: new Dictionary<string, string?> { ["Billing:SweepInterval"] = "00:00:00.200" });
         var account = BillingApiScenarios.NewAccount();

@@ -181,5 +181,5 @@ public sealed class BillingValidationTests
     [InlineData("a||b", false)]
     [InlineData("", false)]
     [InlineData(null, false)]
-    public void IsId_Table(string? value, bool expected) => Assert.Equal(expected, BillingValidation.IsId(value));
+    public void IsId_Values_MatchTheTable(string? value, bool expected) => Assert.Equal(expected, BillingValidation.IsId(value));
 }

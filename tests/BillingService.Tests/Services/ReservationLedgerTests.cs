@@ -48,7 +48,7 @@ public sealed class ReservationLedgerTests
     [InlineData("expired", "estimate", "finalize", 700, 100, "Expired", null, null, null, "", 0, 0)]
     [InlineData("expired", "estimate", "release", 0, 100, "Expired", null, null, null, "", 0, 0)]
     [InlineData("expired", "estimate", "expire", 0, 100, "Settled", null, null, null, "", 0, 0)]
-    public void Decide_Table(
+    public void Decide_EveryStatusAndRequest_MatchesTheTable(
         string status,
         string amountType,
         string command,
