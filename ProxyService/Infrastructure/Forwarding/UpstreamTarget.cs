@@ -14,8 +14,8 @@ namespace Gateway.ProxyService.Infrastructure.Forwarding;
 internal sealed record UpstreamTarget(Uri BaseUri, UpstreamCredential Credential, FrozenSet<string> StripHeaders, TimeSpan Timeout)
 {
     /// <summary>The base URL without a trailing slash, as YARP's destination prefix.</summary>
-    public string DestinationPrefix { get; } = BaseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    public string DestinationPrefix => BaseUri.GetLeftPart(UriPartial.Path).TrimEnd('/');
 
     /// <summary>The base path without a trailing slash ("" for the root).</summary>
-    public string BasePath { get; } = BaseUri.AbsolutePath.TrimEnd('/');
+    public string BasePath => BaseUri.AbsolutePath.TrimEnd('/');
 }
