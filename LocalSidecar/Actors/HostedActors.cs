@@ -23,8 +23,9 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
 
     public bool Hosts(string actorType) => Config.Entities.Contains(actorType, StringComparer.Ordinal);
 
+    /// <summary>Every hosted type with its number of active actors, zero included (as daprd lists them).</summary>
     public IReadOnlyDictionary<string, int> ActiveCounts() =>
-        _active.Keys.GroupBy(k => k.Type, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        Config.Entities.ToDictionary(type => type, type => _active.Keys.Count(k => k.Type == type), StringComparer.Ordinal);
 
     /// <summary>Raised when an actor is deactivated, so its timers stop.</summary>
     public event Action<ActorKey>? Deactivated;
