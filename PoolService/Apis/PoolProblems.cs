@@ -57,7 +57,7 @@ internal static class PoolProblems
             StatusCodes.Status503ServiceUnavailable,
             AllPoolsExhaustedType,
             "all_pools_exhausted",
-            "All pools exhausted",
+            "AllPoolsExhausted",
             $"No backend serving '{model}' can take a call now; retry after {result.RetryAfterSeconds} s.",
             ("model", model),
             ("retryAfterSeconds", result.RetryAfterSeconds),

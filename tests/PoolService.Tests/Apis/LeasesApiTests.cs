@@ -40,6 +40,7 @@ public sealed class LeasesApiTests(PoolFixture stack)
         Assert.Equal("application/problem+json", exhausted.MediaType);
         Assert.Equal("urn:gateway:problem:pool:all-pools-exhausted", exhausted["type"]);
         Assert.Equal("all_pools_exhausted", exhausted["code"]);
+        Assert.Equal("AllPoolsExhausted", exhausted["title"]);
         Assert.Equal(TimeSpan.FromSeconds(61), exhausted.RetryAfter);
         var denials = exhausted.Json["denials"]!.AsArray();
         Assert.Equal([p1, f1], denials.Select(d => d!["backendId"]!.ToString()));
