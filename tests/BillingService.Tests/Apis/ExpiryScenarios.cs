@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Net;
 using System.Text.Json;
 using Gateway.BillingService.Apis;

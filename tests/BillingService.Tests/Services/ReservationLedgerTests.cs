@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using Gateway.BillingService.Model;
 using Gateway.BillingService.Services;
 using Gateway.BillingService.Tests.Support;

@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
 using Gateway.PoolService.Tests.Support;
@@ -7,7 +8,7 @@ namespace Gateway.PoolService.Tests.Services;
 /// <summary>The policy as tables driven by a manual clock: base 5 s, max 300 s, 1 s slots, 10 % trickle, 5 failures eject for 30 s, 3 failed probes.</summary>
 public sealed class BackendPolicyTests
 {
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new();
     private readonly BackendPolicy _policy = new(new BackendPolicyOptions());
 
     private static BackendLimits Limits(int rpm = 60, bool enabled = true, int? probeInterval = null) => new(rpm, enabled, probeInterval);

@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Security.Cryptography;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
@@ -9,7 +10,7 @@ namespace Gateway.PoolService.Tests.Services;
 public sealed class ConfigurationSeedTests
 {
     private readonly ApiKeyCipher _cipher = new(RandomNumberGenerator.GetBytes(32));
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new();
 
     private static PoolOptions Configured(string apiKey = "sk-configured-key-0001") => new()
     {

@@ -19,7 +19,7 @@ public sealed class PoolFixture : IAsyncLifetime
 
     public static string EncryptionKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    internal ManualClock Clock { get; } = new();
+    internal ManualTimeProvider Clock { get; } = new();
 
     internal LogCapture Logs { get; } = new();
 
