@@ -156,14 +156,16 @@ internal sealed class FakeResponder(
         var sent = 0;
         foreach (var data in events.Select(OpenAiWire.Serialize).Append("[DONE]"))
         {
-            if (behavior.Fault is Fault.Drop or Fault.Stall && sent == behavior.CutAfterEvents)
+            if (sent > 0 && delay > TimeSpan.Zero && !await WaitAsync(delay, context.RequestAborted).ConfigureAwait(false))
             {
-                await CutAsync(context, behavior).ConfigureAwait(false);
                 return;
             }
 
-            if (sent > 0 && delay > TimeSpan.Zero && !await WaitAsync(delay, context.RequestAborted).ConfigureAwait(false))
+            // Cut when the next event is due, not right after the last one: a reset that closely follows
+            // data can make the client's kernel discard what it has not read yet.
+            if (behavior.Fault is Fault.Drop or Fault.Stall && sent == behavior.CutAfterEvents)
             {
+                await CutAsync(context, behavior).ConfigureAwait(false);
                 return;
             }
 

@@ -21,6 +21,8 @@ public static class Launchables
 
     public static string FakeTaskProvider => Path("FakeTaskProvider");
 
+    public static string FakeOpenAiBackend => Path("FakeOpenAiBackend");
+
     /// <summary>The repository root, e.g. to find <c>components/</c>.</summary>
     public static string RepositoryRoot => Metadata["repository-root"];
 
