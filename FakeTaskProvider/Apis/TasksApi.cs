@@ -16,7 +16,7 @@ namespace Gateway.FakeTaskProvider.Apis;
 /// Asked per request with <c>X-Fake-*</c> headers (or <c>fake_*</c> query parameters): on a submit,
 /// <c>Outcome: success|failure</c>, <c>Steps: n</c> (polls before the end), <c>Usage: n</c>,
 /// <c>Submit: 429|500|hang|delay:{ms}|error-code|no-task-id</c>; on a status read,
-/// <c>Poll: 429|500|hang|delay:{ms}</c>.
+/// <c>Poll: 429|500|hang|delay:{ms}</c>; several comma-separated apply in order (<c>delay:1500,500</c>).
 /// </remarks>
 internal static class TasksApi
 {
@@ -45,14 +45,16 @@ internal static class TasksApi
             return Results.Json(new { errorCode = status == 429 ? "RATE_LIMITED" : "INTERNAL_ERROR", message = "Told to fail." }, statusCode: status);
         }
 
-        switch (misbehaviour)
+        if (FakeBehaviour.Has(misbehaviour, "error-code"))
         {
-            case "error-code":
-                book.CountRefusedSubmit();
-                return Results.Json(new { errorCode = "QUOTA_EXCEEDED", message = "The account's quota is used up." });
-            case "no-task-id":
-                book.CountRefusedSubmit();
-                return Results.Json(new { status = "queued" });
+            book.CountRefusedSubmit();
+            return Results.Json(new { errorCode = "QUOTA_EXCEEDED", message = "The account's quota is used up." });
+        }
+
+        if (FakeBehaviour.Has(misbehaviour, "no-task-id"))
+        {
+            book.CountRefusedSubmit();
+            return Results.Json(new { status = "queued" });
         }
 
         var succeeds = !string.Equals(FakeBehaviour.Read(request, "Outcome"), "failure", StringComparison.OrdinalIgnoreCase);

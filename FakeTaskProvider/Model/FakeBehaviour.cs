@@ -8,7 +8,8 @@ internal static class FakeBehaviour
     /// <summary>
     /// The misbehaviour asked for: <c>429</c>, <c>500</c> (or any status), <c>hang</c> (no answer
     /// for 10 minutes), <c>delay:{ms}</c>, <c>error-code</c> (200 with an error code and no task id),
-    /// <c>no-task-id</c> (200 without a task id); null for none.
+    /// <c>no-task-id</c> (200 without a task id), or several in order, comma-separated (e.g.
+    /// <c>delay:1500,500</c>: wait, then fail); null for none.
     /// </summary>
     public static string? Read(HttpRequest request, string name)
     {
@@ -27,7 +28,24 @@ internal static class FakeBehaviour
         int.TryParse(Read(request, name), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
     /// <summary>Waits as <c>hang</c> or <c>delay:{ms}</c> asks; returns the error status asked for instead of an answer, or null to answer normally.</summary>
-    public static async Task<int?> ApplyAsync(string? behaviour, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<int?> ApplyAsync(string? behaviours, TimeProvider time, CancellationToken cancellationToken)
+    {
+        foreach (var behaviour in (behaviours ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (await ApplyOneAsync(behaviour, time, cancellationToken).ConfigureAwait(false) is { } status)
+            {
+                return status;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>True when <paramref name="behaviours"/> lists <paramref name="name"/>.</summary>
+    public static bool Has(string? behaviours, string name) =>
+        (behaviours ?? "").Split(',', StringSplitOptions.TrimEntries).Contains(name, StringComparer.Ordinal);
+
+    private static async Task<int?> ApplyOneAsync(string? behaviour, TimeProvider time, CancellationToken cancellationToken)
     {
         switch (behaviour)
         {

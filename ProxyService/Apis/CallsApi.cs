@@ -11,19 +11,17 @@ namespace Gateway.ProxyService.Apis;
 
 /// <summary>
 /// <c>GET /api/calls/{proxyCallId}</c>: a tracked call as operators see it. Needs
-/// <c>Authorization: Bearer {Proxy:OperatorToken}</c>; without a configured token the route is not
-/// mapped at all (404), never open.
+/// <c>Authorization: Bearer {Proxy:OperatorToken}</c>; without a configured token it answers 404 as
+/// if it did not exist, never open.
 /// </summary>
 internal static partial class CallsApi
 {
     public static IEndpointRouteBuilder MapCallsApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        if (app.ServiceProvider.GetRequiredService<IOptions<ProxyOptions>>().Value.OperatorToken is null)
-        {
-            return app;
-        }
 
+        // Mapped whatever the configuration: reading the options here would validate them before the
+        // host starts, and report only this section's problems instead of all of them.
         app.MapGet("/api/calls/{callId}", GetCallAsync).AddEndpointFilter<OperatorTokenFilter>();
         return app;
     }
@@ -49,7 +47,7 @@ internal static partial class CallsApi
 /// <summary>
 /// Lets a request through only with <c>Authorization: Bearer {Proxy:OperatorToken}</c>. Both sides
 /// are hashed before the constant-time comparison, so neither the content nor the length of the
-/// token leaks through timing.
+/// token leaks through timing. Without a configured token: 404, the operator API is off.
 /// </summary>
 internal sealed class OperatorTokenFilter(IOptions<ProxyOptions> options) : IEndpointFilter
 {
@@ -61,9 +59,13 @@ internal sealed class OperatorTokenFilter(IOptions<ProxyOptions> options) : IEnd
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
+        if (options.Value.OperatorToken is null)
+        {
+            return ValueTask.FromResult<object?>(TypedResults.NotFound());
+        }
+
         var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        if (options.Value.OperatorToken is not null
-            && header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+        if (header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
             && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[Scheme.Length..].Trim())), _expected))
         {
             return next(context);

@@ -54,8 +54,9 @@ internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<Pr
     private const int ReserveAttempts = 3;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _appId = options.Value.BillingAppId;
-    private readonly TimeSpan _timeout = options.Value.BillingTimeout;
+    private string AppId => options.Value.BillingAppId;
+
+    private TimeSpan CallTimeout => options.Value.BillingTimeout;
 
     /// <summary>Reserves, repeating the same request (same idempotency key) a few times while BillingService is unavailable.</summary>
     public async Task<ReserveResult> ReserveAsync(ReserveCall call, CancellationToken cancellationToken)
@@ -154,14 +155,14 @@ internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<Pr
     private async Task<BillingAnswer> PostAsync(string path, object body, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
+        timeout.CancelAfter(CallTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
         {
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
         };
         try
         {
-            using var response = await invocation.InvokeMethodWithResponseAsync(_appId, request, timeout.Token).ConfigureAwait(false);
+            using var response = await invocation.InvokeMethodWithResponseAsync(AppId, request, timeout.Token).ConfigureAwait(false);
             var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             return new BillingAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
         }
@@ -175,7 +176,7 @@ internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<Pr
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return BillingAnswer.Failed($"no answer within {_timeout.TotalMilliseconds} ms");
+            return BillingAnswer.Failed($"no answer within {CallTimeout.TotalMilliseconds} ms");
         }
     }
 

@@ -11,25 +11,26 @@ namespace Gateway.ProxyService.Infrastructure;
 /// </summary>
 internal sealed class CallStore(DaprStateClient state, IOptions<ProxyOptions> options)
 {
-    private readonly string _store = options.Value.StoreName;
+    // Read at use, not construction: the retrier builds this before the options are validated at start.
+    private string StoreName => options.Value.StoreName;
 
     public Task<StateEntry<CallRecord>?> GetCallAsync(string callId, CancellationToken cancellationToken) =>
-        state.GetStateAsync<CallRecord>(_store, StateKeys.Call(callId), cancellationToken);
+        state.GetStateAsync<CallRecord>(StoreName, StateKeys.Call(callId), cancellationToken);
 
     public Task<StateEntry<IdempotencyClaim>?> GetClaimAsync(string claimKey, CancellationToken cancellationToken) =>
-        state.GetStateAsync<IdempotencyClaim>(_store, claimKey, cancellationToken);
+        state.GetStateAsync<IdempotencyClaim>(StoreName, claimKey, cancellationToken);
 
     public Task<StateEntry<TaskIndexEntry>?> GetTaskAsync(string provider, string taskId, CancellationToken cancellationToken) =>
-        state.GetStateAsync<TaskIndexEntry>(_store, StateKeys.Task(provider, taskId), cancellationToken);
+        state.GetStateAsync<TaskIndexEntry>(StoreName, StateKeys.Task(provider, taskId), cancellationToken);
 
     public Task<StateEntry<PendingSettlements>?> GetPendingShardAsync(int shard, CancellationToken cancellationToken) =>
-        state.GetStateAsync<PendingSettlements>(_store, StateKeys.PendingShard(shard), cancellationToken);
+        state.GetStateAsync<PendingSettlements>(StoreName, StateKeys.PendingShard(shard), cancellationToken);
 
     /// <summary>Every call id in the pending-settlement index, all shards read at once.</summary>
     public async Task<IReadOnlyList<string>> ReadPendingAsync(CancellationToken cancellationToken)
     {
         var keys = Enumerable.Range(0, StateKeys.PendingShards).Select(StateKeys.PendingShard).ToList();
-        var items = await state.GetBulkStateAsync<PendingSettlements>(_store, keys, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var items = await state.GetBulkStateAsync<PendingSettlements>(StoreName, keys, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (items.FirstOrDefault(i => i.Error is not null) is { } failed)
         {
             throw new DaprApiException($"Reading the pending-settlement index failed at {failed.Key}: {failed.Error}");
@@ -44,11 +45,11 @@ internal sealed class CallStore(DaprStateClient state, IOptions<ProxyOptions> op
         ArgumentNullException.ThrowIfNull(record);
         if (claim is not { } c)
         {
-            return state.TrySaveStateAsync(_store, StateKeys.Call(record.CallId), record, etag: null, cancellationToken: cancellationToken);
+            return state.TrySaveStateAsync(StoreName, StateKeys.Call(record.CallId), record, etag: null, cancellationToken: cancellationToken);
         }
 
         return state.TryExecuteStateTransactionAsync(
-            _store,
+            StoreName,
             [
                 StateTransactionOperation.Upsert(StateKeys.Call(record.CallId), record),
                 StateTransactionOperation.Upsert(c.Key, c.Claim, timeToLive: options.Value.IdempotencyKeyLifetime),
@@ -63,15 +64,15 @@ internal sealed class CallStore(DaprStateClient state, IOptions<ProxyOptions> op
         ArgumentNullException.ThrowIfNull(others);
         if (others.Count == 0)
         {
-            return state.TrySaveStateAsync(_store, StateKeys.Call(record.CallId), record, etag, cancellationToken: cancellationToken);
+            return state.TrySaveStateAsync(StoreName, StateKeys.Call(record.CallId), record, etag, cancellationToken: cancellationToken);
         }
 
-        return state.TryExecuteStateTransactionAsync(_store, [StateTransactionOperation.Upsert(StateKeys.Call(record.CallId), record, etag), .. others], cancellationToken);
+        return state.TryExecuteStateTransactionAsync(StoreName, [StateTransactionOperation.Upsert(StateKeys.Call(record.CallId), record, etag), .. others], cancellationToken);
     }
 
     public Task<StateWriteResult> TrySavePendingShardAsync(int shard, PendingSettlements value, string? etag, CancellationToken cancellationToken) =>
-        state.TrySaveStateAsync(_store, StateKeys.PendingShard(shard), value, etag, cancellationToken: cancellationToken);
+        state.TrySaveStateAsync(StoreName, StateKeys.PendingShard(shard), value, etag, cancellationToken: cancellationToken);
 
     public Task<StateWriteResult> TryDeleteClaimAsync(string claimKey, string etag, CancellationToken cancellationToken) =>
-        state.TryDeleteStateAsync(_store, claimKey, etag, cancellationToken);
+        state.TryDeleteStateAsync(StoreName, claimKey, etag, cancellationToken);
 }

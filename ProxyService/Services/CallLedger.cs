@@ -39,7 +39,7 @@ internal sealed record CreateResult(bool Created, IdempotencyClaim? ExistingClai
 /// </summary>
 internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<ProxyOptions> options, ILogger<CallLedger> logger)
 {
-    private readonly int _maxAttempts = options.Value.MaxWriteAttempts;
+    private int MaxAttempts => options.Value.MaxWriteAttempts;
 
     public async Task<CallRecord?> GetAsync(string callId, CancellationToken cancellationToken) =>
         (await store.GetCallAsync(callId, cancellationToken).ConfigureAwait(false))?.Value;
@@ -58,7 +58,7 @@ internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<Pr
     {
         ArgumentNullException.ThrowIfNull(record);
         var claim = claimKey is null ? ((string, IdempotencyClaim)?)null : (claimKey, new IdempotencyClaim(record.CallId, record.RequestHash, record.CreatedAt));
-        for (var attempt = 1; attempt <= _maxAttempts; attempt++)
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             var write = await store.TryCreateAsync(record, claim, cancellationToken).ConfigureAwait(false);
             if (write.IsWritten)
@@ -81,8 +81,8 @@ internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<Pr
             await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
 
-        ProxyLog.LedgerContention(logger, record.CallId, _maxAttempts);
-        throw new DaprApiException($"The call ledger could not record call {record.CallId} after {_maxAttempts} attempts.");
+        ProxyLog.LedgerContention(logger, record.CallId, MaxAttempts);
+        throw new DaprApiException($"The call ledger could not record call {record.CallId} after {MaxAttempts} attempts.");
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<Pr
     public async Task<LedgerResult> ApplyAsync(string callId, Func<CallRecord, CallEvent> makeEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(makeEvent);
-        for (var attempt = 1; attempt <= _maxAttempts; attempt++)
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             if (await store.GetCallAsync(callId, cancellationToken).ConfigureAwait(false) is not { } entry)
             {
@@ -139,7 +139,7 @@ internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<Pr
             await BackOffAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
 
-        ProxyLog.LedgerContention(logger, callId, _maxAttempts);
+        ProxyLog.LedgerContention(logger, callId, MaxAttempts);
         return new LedgerResult(LedgerOutcome.Contention, await GetAsync(callId, cancellationToken).ConfigureAwait(false));
     }
 
@@ -147,7 +147,7 @@ internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<Pr
     public async Task RemovePendingAsync(string callId, CancellationToken cancellationToken)
     {
         var shard = StateKeys.ShardOf(callId);
-        for (var attempt = 1; attempt <= _maxAttempts; attempt++)
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             if (await store.GetPendingShardAsync(shard, cancellationToken).ConfigureAwait(false) is not { } index || !index.Value.CallIds.Contains(callId))
             {

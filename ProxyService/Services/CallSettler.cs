@@ -19,7 +19,7 @@ internal sealed class CallSettler(
     IOptions<ProxyOptions> options,
     ILogger<CallSettler> logger)
 {
-    private readonly SettlementOptions _retry = options.Value.Settlement;
+    private SettlementOptions Retry => options.Value.Settlement;
 
     /// <summary>Settles <paramref name="record"/> if it owes a settlement; returns the call as it stands afterwards.</summary>
     public async Task<CallRecord> SettleAsync(CallRecord record, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal sealed class CallSettler(
             telemetry.CountSettlement(kind, "deferred");
             update = await ledger.ApplyAsync(
                 record.CallId,
-                current => new SettlementFailed(detail, time.GetUtcNow() + _retry.RetryDelay((current.Settlement?.Failures ?? 0) + 1)),
+                current => new SettlementFailed(detail, time.GetUtcNow() + Retry.RetryDelay((current.Settlement?.Failures ?? 0) + 1)),
                 cancellationToken).ConfigureAwait(false);
             if (update.Record?.Settlement is { NextAttemptAt: { } next } deferred)
             {

@@ -18,11 +18,11 @@ internal sealed class SettlementRetrier(
     IOptions<ProxyOptions> options,
     ILogger<SettlementRetrier> logger) : BackgroundService
 {
-    private readonly SettlementOptions _settings = options.Value.Settlement;
+    private SettlementOptions Settings => options.Value.Settlement;
 
     // A settlement decided moments ago is being attempted by the request that decided it; the
     // retrier gives that attempt the time it is allowed before trying too.
-    private readonly TimeSpan _inlineGrace = options.Value.BillingTimeout;
+    private TimeSpan InlineGrace => options.Value.BillingTimeout;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +32,7 @@ internal sealed class SettlementRetrier(
             try
             {
                 var nextDue = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                wait = nextDue is { } due ? Clamp(due - time.GetUtcNow()) : _settings.ScanInterval;
+                wait = nextDue is { } due ? Clamp(due - time.GetUtcNow()) : Settings.ScanInterval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -42,7 +42,7 @@ internal sealed class SettlementRetrier(
             {
                 // The sidecar or store is down: nothing is lost (the index is durable), try again later.
                 ProxyLog.RetrierPassFailed(logger, e);
-                wait = _settings.ScanInterval;
+                wait = Settings.ScanInterval;
             }
 
             try
@@ -76,7 +76,7 @@ internal sealed class SettlementRetrier(
                 continue;
             }
 
-            var due = settlement.NextAttemptAt ?? record.UpdatedAt + _inlineGrace;
+            var due = settlement.NextAttemptAt ?? record.UpdatedAt + InlineGrace;
             if (due > time.GetUtcNow())
             {
                 nextDue = nextDue is { } earliest && earliest < due ? earliest : due;
@@ -94,5 +94,5 @@ internal sealed class SettlementRetrier(
     }
 
     private TimeSpan Clamp(TimeSpan wait) =>
-        wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : wait > _settings.ScanInterval ? _settings.ScanInterval : wait;
+        wait < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : wait > Settings.ScanInterval ? Settings.ScanInterval : wait;
 }
