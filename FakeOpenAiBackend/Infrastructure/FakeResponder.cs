@@ -22,6 +22,9 @@ internal sealed class FakeResponder(
 {
     public const string BehaviorHeader = "x-fake-behavior";
 
+    /// <summary>How long a drop waits after the last byte it sends before it closes the connection.</summary>
+    public static readonly TimeSpan CutGrace = TimeSpan.FromMilliseconds(100);
+
     private readonly IReadOnlyList<string> _models = options.Value.ModelList;
 
     public IReadOnlyList<string> ListedModels => [.. _models.Where(m => m != "*")];
@@ -161,8 +164,6 @@ internal sealed class FakeResponder(
                 return;
             }
 
-            // Cut when the next event is due, not right after the last one: a reset that closely follows
-            // data can make the client's kernel discard what it has not read yet.
             if (behavior.Fault is Fault.Drop or Fault.Stall && sent == behavior.CutAfterEvents)
             {
                 await CutAsync(context, behavior).ConfigureAwait(false);
@@ -177,12 +178,10 @@ internal sealed class FakeResponder(
 
     private async Task CutAsync(HttpContext context, FakeBehavior behavior)
     {
-        if (behavior.Fault == Fault.Stall)
-        {
-            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-            await WaitAsync(Timeout.InfiniteTimeSpan, ending.Token).ConfigureAwait(false);
-        }
-
+        // A reset that closely follows data makes the client's kernel discard what the client has not
+        // read yet (headers included), which would turn "dropped mid-body" into "never answered".
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        await WaitAsync(behavior.Fault == Fault.Stall ? Timeout.InfiniteTimeSpan : CutGrace, ending.Token).ConfigureAwait(false);
         context.Abort();
     }
 
