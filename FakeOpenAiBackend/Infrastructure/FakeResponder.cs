@@ -60,37 +60,26 @@ internal sealed class FakeResponder(
     {
         ArgumentNullException.ThrowIfNull(context);
         var header = context.Request.Headers[BehaviorHeader].ToString();
-        FakeBehavior behavior;
-        string? source;
-        if (header.Length > 0)
+        FakeBehavior? asked = null;
+        if (header.Length > 0 && !FakeBehavior.TryParse(header, out asked))
         {
-            if (!FakeBehavior.TryParse(header, out var asked))
-            {
-                await ErrorAsync(context, OpenAiError.BadBehavior(header)).ConfigureAwait(false);
-                return null;
-            }
-
-            (behavior, source) = (asked, $"{header} (header)");
-        }
-        else if (FakeBehavior.FromModelName(model) is { } named)
-        {
-            (behavior, source) = (named, $"{model![FakeBehavior.ModelPrefix.Length..]} (model)");
-        }
-        else if (instance.TryTake(out var set, out var text))
-        {
-            (behavior, source) = (set, $"{text} (instance)");
-        }
-        else
-        {
-            (behavior, source) = (FakeBehavior.Normal, null);
+            await ErrorAsync(context, OpenAiError.BadBehavior(header)).ConfigureAwait(false);
+            return null;
         }
 
         // A fake-{behavior} name is served whatever the configuration, so that any instance can be told to misbehave by name.
-        if (model is not null && FakeBehavior.FromModelName(model) is null && !Serves(model))
+        var named = FakeBehavior.FromModelName(model);
+        if (model is not null && named is null && !Serves(model))
         {
             await ErrorAsync(context, OpenAiError.ModelNotFound(model)).ConfigureAwait(false);
             return null;
         }
+
+        // Taken last, so that a refused request does not use up one of the instance behaviour's times.
+        var (behavior, source) = asked is not null ? (asked, $"{header} (header)")
+            : named is not null ? (named, $"{model![FakeBehavior.ModelPrefix.Length..]} (model)")
+            : instance.TryTake(out var set, out var text) ? (set, $"{text} (instance)")
+            : (FakeBehavior.Normal, null);
 
         if (source is not null)
         {

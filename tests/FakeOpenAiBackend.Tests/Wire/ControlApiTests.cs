@@ -66,6 +66,19 @@ public sealed class ControlApiTests(FakeBackendFixture fake) : IClassFixture<Fak
         Assert.Equal((200, 503, 204, 200), ((int)overridden.StatusCode, (int)failed.StatusCode, (int)cleared.StatusCode, (int)normal.StatusCode));
     }
 
+    [Fact]
+    public async Task Behavior_ForOneRequest_IsNotUsedUpByARefusedRequest()
+    {
+        (await fake.Http.PostAsJsonAsync(Behavior, new { behavior = "503", times = 1 })).EnsureSuccessStatusCode();
+
+        using var unknownModel = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-nope","input":"Hi"}""", FakeBackendFixture.NewRun()));
+        using var malformed = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-4o"}""", FakeBackendFixture.NewRun()));
+        using var failed = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-4o","input":"Hi"}""", FakeBackendFixture.NewRun()));
+        using var normal = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-4o","input":"Hi"}""", FakeBackendFixture.NewRun()));
+
+        Assert.Equal((404, 400, 503, 200), ((int)unknownModel.StatusCode, (int)malformed.StatusCode, (int)failed.StatusCode, (int)normal.StatusCode));
+    }
+
     [Theory]
     [InlineData("""{"behavior":"sometimes"}""")]
     [InlineData("""{"behavior":"503","times":0}""")]
