@@ -40,11 +40,12 @@ internal static class TaskProxyApi
         TaskPoller poller,
         UpstreamForwarder forwarder,
         ProxyTelemetry telemetry,
-        ILogger<ProviderCatalog> logger)
+        ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(telemetry);
+        ArgumentNullException.ThrowIfNull(loggers);
 
         // A provider's empty 404 or 500 is its answer: the status-code pages must not dress it up.
         if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
@@ -128,7 +129,7 @@ internal static class TaskProxyApi
         }
         catch (DaprApiException e)
         {
-            ProxyLog.LedgerUnavailable(logger, e);
+            ProxyLog.LedgerUnavailable(loggers.CreateLogger(typeof(TaskProxyApi).FullName!), e);
             telemetry.CountRequest(definition.Name, kind, "ledger_unavailable");
             context.Response.Headers.RetryAfter = "1";
             return ProxyProblems.LedgerUnavailable().ToResult();
