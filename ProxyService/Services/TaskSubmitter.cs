@@ -96,6 +96,13 @@ internal sealed partial class TaskSubmitter(
             return new ProxyAnswer(rejected.Response, callId);
         }
 
+        if (reserved.Outcome == LedgerOutcome.Contention)
+        {
+            // The store keeps refusing the write: better not to call the provider for a call the
+            // ledger cannot follow. The hold, if any, expires by itself in billing.
+            return ProxyAnswer.Problem(ProxyProblems.LedgerUnavailable(), callId);
+        }
+
         if (reserved.Record is not { Status: CallStatus.Submitting })
         {
             // Cannot happen: nobody else writes a call before it has a task id.
