@@ -58,8 +58,8 @@ public static class DefaultEndpoints
         app.UseMiddleware<AppApiTokenMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
-        app.MapHealthChecks(HealthPath);
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowWithoutAppApiToken();
+        app.MapHealthChecks(HealthPath).AllowWithoutAppApiToken();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.ServiceDefaults.Security;
 using Gateway.ProxyService.Infrastructure;
 using Gateway.ProxyService.Infrastructure.Forwarding;
 using Gateway.ProxyService.Model;
@@ -22,7 +23,7 @@ internal static class TaskProxyApi
 
     public static IEndpointRouteBuilder MapTaskProxyApi(this IEndpointRouteBuilder app)
     {
-        app.Map("/api/proxy/{provider}/{**path}", ProxyAsync);
+        app.Map("/api/proxy/{provider}/{**path}", ProxyAsync).AllowWithoutAppApiToken();
         return app;
     }
 

@@ -7,8 +7,9 @@ namespace Gateway.ServiceDefaults.Security;
 
 /// <summary>
 /// With <c>APP_API_TOKEN</c> set, the sidecar adds <c>dapr-api-token</c> to every call it makes to
-/// the app; anything else reaching the app without it is rejected with 401. Liveness and readiness
-/// probes come from the orchestrator, not the sidecar, and stay open.
+/// the app; anything else reaching the app without it is rejected with 401, except endpoints marked
+/// <see cref="PublicEndpoints.AllowWithoutAppApiToken"/> (probes come from the orchestrator, and a
+/// public API from its callers, not from the sidecar). Runs after routing, so it sees the endpoint.
 /// </summary>
 internal sealed class AppApiTokenMiddleware(RequestDelegate next, DaprSidecarOptions sidecar)
 {
@@ -16,7 +17,7 @@ internal sealed class AppApiTokenMiddleware(RequestDelegate next, DaprSidecarOpt
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (_token.Length == 0 || IsProbe(context.Request.Path))
+        if (_token.Length == 0 || context.GetEndpoint()?.Metadata.GetMetadata<PublicEndpointMetadata>() is not null)
         {
             return next(context);
         }
@@ -34,7 +35,4 @@ internal sealed class AppApiTokenMiddleware(RequestDelegate next, DaprSidecarOpt
             type: ProblemTypes.Unauthorized).ExecuteAsync(context);
     }
 
-    private static bool IsProbe(PathString path) =>
-        path.Equals(DefaultEndpoints.AlivePath, StringComparison.OrdinalIgnoreCase)
-        || path.Equals(DefaultEndpoints.HealthPath, StringComparison.OrdinalIgnoreCase);
 }
