@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Gateway.LocalSidecar.Hosting;
 
@@ -124,7 +123,7 @@ internal sealed class SidecarRegistry(SidecarOptions options, TimeProvider time)
                 continue;
             }
 
-            if (IsRunning(entry.Pid))
+            if (Gateway.Hosting.ParentProcessWatch.IsRunning(entry.Pid))
             {
                 live.Add(entry);
             }
@@ -135,23 +134,6 @@ internal sealed class SidecarRegistry(SidecarOptions options, TimeProvider time)
         }
 
         return [.. live.OrderBy(e => e.Pid)];
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
     }
 
     private static void TryDelete(string file)

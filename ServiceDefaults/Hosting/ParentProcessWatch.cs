@@ -40,7 +40,8 @@ internal sealed class ParentProcessWatch(IHostApplicationLifetime lifetime, Time
         }
     }
 
-    private static bool IsRunning(int pid)
+    /// <summary>True while process <paramref name="pid"/> exists and has not exited.</summary>
+    internal static bool IsRunning(int pid)
     {
         try
         {
