@@ -17,12 +17,25 @@ internal static class GatewayServices
     [
         new("proxy", "ProxyService", Port: 5080, new SidecarPorts(Http: 3500, Grpc: 50001, Metrics: 9090), Environment: DemoProxyConfiguration()),
         new("billing", "BillingService", Port: 5081, new SidecarPorts(Http: 3501, Grpc: 50002, Metrics: 9091)),
-        new("pool", "PoolService", Port: 5082, new SidecarPorts(Http: 3502, Grpc: 50003, Metrics: 9092)),
+        new("pool", "PoolService", Port: 5082, new SidecarPorts(Http: 3502, Grpc: 50003, Metrics: 9092), Environment: DemoPoolConfiguration()),
         new("faketasks", "FakeTaskProvider", Port: 5090, Sidecar: null, Environment: new Dictionary<string, string>
         {
             ["FakeTaskProvider__ApiKey"] = DemoProviderKey,
         }),
+        new("fakeopenai", "FakeOpenAiBackend", Port: 5091, Sidecar: null),
     ];
+
+    /// <summary>
+    /// PoolService's sample registry (<c>PoolService/samples/demo.json</c>: pools <c>primary</c> and
+    /// <c>fallback</c> serving <c>gpt-4o-mini</c>, alias <c>mini</c>), its backends pointed at the
+    /// fake OpenAI-compatible backend. The path is relative to the working directory, the service's
+    /// build output (<c>PoolService/bin/{Configuration}/net10.0</c>). The sample's base URLs name
+    /// the fake's fixed port, 5091; no key is configured (the fake accepts any).
+    /// </summary>
+    private static Dictionary<string, string> DemoPoolConfiguration() => new()
+    {
+        ["POOL_SETTINGS_FILE"] = Path.Combine("..", "..", "..", "samples", "demo.json"),
+    };
 
     /// <summary>
     /// The sample provider <c>demo</c>: the fake task provider (found through

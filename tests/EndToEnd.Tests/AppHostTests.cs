@@ -47,7 +47,7 @@ public sealed class AppHostRunningTests(RunningAppHost appHost) : IClassFixture<
     public void Ready_TableListsEveryServiceAndItsSidecar()
     {
         Assert.Equal(
-            ["billing", "billing-dapr", "faketasks", "pool", "pool-dapr", "proxy", "proxy-dapr"],
+            ["billing", "billing-dapr", "fakeopenai", "faketasks", "pool", "pool-dapr", "proxy", "proxy-dapr"],
             Run.Resources.Select(r => r.Name).Order(StringComparer.Ordinal));
         Assert.All(Run.Resources, r => Assert.Equal(r.Name.EndsWith("-dapr", StringComparison.Ordinal) ? "sidecar" : "service", r.Kind));
     }
