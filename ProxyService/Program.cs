@@ -10,4 +10,5 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapTaskProxyApi();
 app.MapCallsApi();
+app.MapOpenAiApi();
 app.Run();

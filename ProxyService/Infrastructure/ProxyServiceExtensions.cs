@@ -1,5 +1,6 @@
 using Gateway.ProxyService.Infrastructure.Forwarding;
 using Gateway.ProxyService.Services;
+using Gateway.ProxyService.Services.Llm;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.ProxyService.Infrastructure;
@@ -37,6 +38,7 @@ internal static class ProxyServiceExtensions
         services.AddSingleton<TaskPoller>();
         services.AddSingleton<SettlementRetrier>();
         services.AddHostedService(provider => provider.GetRequiredService<SettlementRetrier>());
+        builder.AddLlmServices();
         return builder;
     }
 }

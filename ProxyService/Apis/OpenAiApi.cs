@@ -1,0 +1,90 @@
+using Gateway.ProxyService.Services.Llm;
+using Gateway.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.ProxyService.Apis;
+
+/// <summary>
+/// The OpenAI-compatible API (<c>/v1/*</c>), public: callers use it with any OpenAI client and the
+/// base URL <c>http://{proxy}/v1</c>. Their key is never forwarded; each backend gets its own.
+/// Errors keep OpenAI's shape.
+/// </summary>
+internal static class OpenAiApi
+{
+    public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var api = app.MapGroup("/v1").AllowWithoutAppApiToken();
+        api.MapGet("/models", ListModelsAsync);
+        api.MapPost("/chat/completions", ChatCompletionsAsync);
+        return app;
+    }
+
+    /// <summary>200 the models the pools serve, aliases included, as OpenAI's model list; 503 when PoolService cannot be reached.</summary>
+    public static async Task<IResult> ListModelsAsync(PoolClient pool, CancellationToken cancellationToken)
+    {
+        var models = await pool.ModelsAsync(cancellationToken).ConfigureAwait(false);
+        if (models is null)
+        {
+            return OpenAiError.PoolUnavailable();
+        }
+
+        return TypedResults.Ok(new
+        {
+            @object = "list",
+            data = models.Select(id => new { id, @object = "model", created = 0, owned_by = "gateway" }),
+        });
+    }
+
+    /// <summary>The backend's answer, or 400 / 404 / 413 / 503 in OpenAI's error shape.</summary>
+    public static async Task<IResult> ChatCompletionsAsync(HttpContext context, LlmRouter router, IOptions<LlmOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var limit = options.Value.MaxRequestBodyBytes;
+        var body = await ReadBodyAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return OpenAiError.TooLarge(limit);
+        }
+
+        if (!LlmRequest.TryParse(body, out var request, out var error))
+        {
+            return error;
+        }
+
+        if (request.Stream)
+        {
+            return OpenAiError.InvalidBody("Streaming is not supported by this gateway yet; send 'stream': false.", "stream");
+        }
+
+        return await router.SendAsync(context, request, "/chat/completions").ConfigureAwait(false);
+    }
+
+    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        while (true)
+        {
+            var read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+    }
+}

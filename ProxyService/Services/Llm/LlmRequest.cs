@@ -1,0 +1,75 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Gateway.ProxyService.Services.Llm;
+
+/// <summary>
+/// A client's OpenAI request body, parsed once: the model it names, whether it asks for a stream,
+/// and the body to send a backend with the backend's own name for the model.
+/// </summary>
+internal sealed class LlmRequest
+{
+    private readonly JsonObject _body;
+
+    private LlmRequest(JsonObject body, string model, bool stream)
+    {
+        _body = body;
+        Model = model;
+        Stream = stream;
+    }
+
+    /// <summary>The model as the client named it (a canonical name or an alias).</summary>
+    public string Model { get; }
+
+    /// <summary>The client asked for server-sent events.</summary>
+    public bool Stream { get; }
+
+    /// <summary>Reads <paramref name="body"/>: a JSON object with a non-empty string <c>model</c> and, if present, a boolean <c>stream</c>.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> body, [NotNullWhen(true)] out LlmRequest? request, [NotNullWhen(false)] out OpenAiError? error)
+    {
+        request = null;
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException)
+        {
+            error = OpenAiError.InvalidBody("We could not parse the JSON body of your request. The body must be a JSON object.");
+            return false;
+        }
+
+        if (root is not JsonObject json)
+        {
+            error = OpenAiError.InvalidBody("The body of your request must be a JSON object.");
+            return false;
+        }
+
+        if (!json.TryGetPropertyValue("model", out var modelNode) || modelNode is not JsonValue modelValue
+            || !modelValue.TryGetValue<string>(out var model) || string.IsNullOrWhiteSpace(model))
+        {
+            error = OpenAiError.InvalidBody("You must provide a model parameter (a non-empty string).", "model");
+            return false;
+        }
+
+        var stream = false;
+        if (json.TryGetPropertyValue("stream", out var streamNode) && streamNode is not null
+            && (streamNode is not JsonValue streamValue || !streamValue.TryGetValue(out stream)))
+        {
+            error = OpenAiError.InvalidBody("'stream' must be a boolean.", "stream");
+            return false;
+        }
+
+        request = new LlmRequest(json, model, stream);
+        error = null;
+        return true;
+    }
+
+    /// <summary>The body for a backend: the client's, with the backend's name for the model.</summary>
+    public byte[] ForBackend(string upstreamModel)
+    {
+        _body["model"] = upstreamModel;
+        return JsonSerializer.SerializeToUtf8Bytes(_body);
+    }
+}

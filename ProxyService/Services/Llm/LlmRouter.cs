@@ -1,0 +1,142 @@
+using System.Collections.Frozen;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Gateway.ProxyService.Apis;
+using Gateway.ProxyService.Infrastructure.Forwarding;
+using Gateway.ProxyService.Model;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.ProxyService.Services.Llm;
+
+/// <summary>
+/// Sends one OpenAI request to a backend of the pools: lease → forward with the backend's key and
+/// model name → report the outcome (once per lease) → on a 429, a 5xx, a timeout or a refused
+/// connection, lease again excluding the backends tried, up to <see cref="LlmOptions.MaxAttempts"/>.
+/// Any other answer of a backend, 4xx included, goes back to the client as it is.
+/// </summary>
+internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IOptions<LlmOptions> options, TimeProvider time, ILogger<LlmRouter> logger)
+{
+    /// <summary>Retry-After when the backends that failed did not say.</summary>
+    private const long DefaultRetryAfterSeconds = 1;
+
+    /// <summary>Backends may answer with any headers; these are about the backend account, not the answer.</summary>
+    private static readonly FrozenSet<string> NoExtraStripped = FrozenSet<string>.Empty;
+
+    /// <summary>Forwards a non-streamed request to <paramref name="endpoint"/> (e.g. <c>/chat/completions</c>) below the leased backend's base URL.</summary>
+    public async Task<IResult> SendAsync(HttpContext context, LlmRequest request, string endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = options.Value;
+        var tried = new List<string>();
+        long retryAfter = 0;
+        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        {
+            var leased = await pool.LeaseAsync(request.Model, tried, context.RequestAborted).ConfigureAwait(false);
+            switch (leased)
+            {
+                case LeaseResult.UnknownModel:
+                    return OpenAiError.ModelNotFound(request.Model);
+                case LeaseResult.Exhausted exhausted:
+                    return OpenAiError.Exhausted(request.Model, Math.Max(Math.Max(exhausted.RetryAfterSeconds, retryAfter), DefaultRetryAfterSeconds));
+                case LeaseResult.Unavailable unavailable:
+                    LlmLog.PoolUnavailable(logger, request.Model, unavailable.Detail);
+                    return OpenAiError.PoolUnavailable();
+            }
+
+            var lease = ((LeaseResult.Granted)leased).Lease;
+            tried.Add(lease.BackendId);
+            var (result, outcome) = await ExchangeAsync(context, request, endpoint, lease).ConfigureAwait(false);
+            await pool.ReportAsync(lease, outcome, CancellationToken.None).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+
+            retryAfter = Math.Max(retryAfter, outcome.RetryAfterSeconds ?? 0);
+            LlmLog.Retrying(logger, lease.BackendId, outcome.Outcome, request.Model, attempt);
+        }
+
+        return OpenAiError.Exhausted(request.Model, Math.Max(retryAfter, DefaultRetryAfterSeconds));
+    }
+
+    /// <summary>One exchange with one backend: the answer for the client (null: try another backend) and the outcome to report.</summary>
+    private async Task<(IResult? Result, CallOutcome Outcome)> ExchangeAsync(HttpContext context, LlmRequest request, string endpoint, Lease lease)
+    {
+        var started = time.GetTimestamp();
+        if (!Uri.TryCreate(lease.BaseUrl.TrimEnd('/') + "/", UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https")
+            || !Uri.TryCreate(baseUri, endpoint.TrimStart('/'), out var destination))
+        {
+            return (null, Outcome(CallOutcome.ConnectError));
+        }
+
+        // A backend without a key (a local model server) gets an empty Authorization header: the client's never passes.
+        var credential = UpstreamCredential.InHeader("Authorization", lease.ApiKey is null ? null : "Bearer", lease.ApiKey ?? "");
+        var target = new UpstreamTarget(baseUri, credential, NoExtraStripped, TimeSpan.FromSeconds(Math.Max(1, lease.TimeoutSeconds)));
+        var body = request.ForBackend(lease.UpstreamModel);
+        context.Request.ContentLength = body.Length;
+        var exchange = await forwarder.ExchangeAsync(context, lease.BackendId, target, destination, body, options.Value.MaxResponseBodyBytes).ConfigureAwait(false);
+        switch (exchange)
+        {
+            case UpstreamExchange.Answered { Response: var response } when response.StatusCode is >= 200 and < 300:
+                var (prompt, completion) = ReadUsage(response.Body);
+                return (new LedgerAnswerResult(response, null, false), Outcome(CallOutcome.Success) with { PromptTokens = prompt, CompletionTokens = completion });
+            case UpstreamExchange.Answered { Response: var response } when response.StatusCode == StatusCodes.Status429TooManyRequests:
+                return (null, Outcome(CallOutcome.RateLimited) with { RetryAfterSeconds = RetryAfterSeconds(response) });
+            case UpstreamExchange.Answered { Response: var response } when response.StatusCode >= 500:
+                return (null, Outcome(CallOutcome.ServerError));
+            case UpstreamExchange.Answered { Response: var response }:
+                return (new LedgerAnswerResult(response, null, false), Outcome(CallOutcome.ClientError));
+            case UpstreamExchange.TooLarge:
+                return (OpenAiError.BadGateway("The backend's answer was too large."), Outcome(CallOutcome.ServerError));
+            case UpstreamExchange.Unreachable { TimedOut: true }:
+                return (null, Outcome(CallOutcome.Timeout));
+            default:
+                return (null, Outcome(CallOutcome.ConnectError));
+        }
+
+        CallOutcome Outcome(string outcome) =>
+            new(lease.LeaseId, outcome, (long)time.GetElapsedTime(started).TotalMilliseconds, lease.Model);
+    }
+
+    private long? RetryAfterSeconds(CachedResponse response)
+    {
+        var value = response.Headers.FirstOrDefault(h => string.Equals(h.Name, "Retry-After", StringComparison.OrdinalIgnoreCase))?.Values.FirstOrDefault();
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return seconds;
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? Math.Max(0, (long)Math.Ceiling((at - time.GetUtcNow()).TotalSeconds))
+            : null;
+    }
+
+    /// <summary>The token counts of an OpenAI answer's <c>usage</c>, when it has one.</summary>
+    internal static (long? Prompt, long? Completion) ReadUsage(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+            {
+                return (Count(usage, "prompt_tokens"), Count(usage, "completion_tokens"));
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: no usage to report; the answer still goes back as it came.
+        }
+
+        return (null, null);
+
+        static long? Count(JsonElement usage, string name) =>
+            usage.TryGetProperty(name, out var value) && value.TryGetInt64(out var count) && count >= 0 ? count : null;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Gateway.ServiceDefaults.Dapr;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.ProxyService.Services.Llm;
+
+/// <summary>A backend PoolService granted for one call (its <c>POST /leases</c> answer).</summary>
+internal sealed record Lease(string LeaseId, string BackendId, string BaseUrl, string Model, string UpstreamModel, string? ApiKey, int TimeoutSeconds, string? Pool)
+{
+    /// <summary>Names where the call goes, never the key.</summary>
+    public override string ToString() => $"lease {LeaseId} on backend {BackendId}";
+}
+
+/// <summary>PoolService's answer to a lease request.</summary>
+internal abstract record LeaseResult
+{
+    private LeaseResult()
+    {
+    }
+
+    public sealed record Granted(Lease Lease) : LeaseResult;
+
+    /// <summary>No backend serves the model and no alias names it.</summary>
+    public sealed record UnknownModel(IReadOnlyList<string> KnownModels) : LeaseResult;
+
+    /// <summary>Every backend serving the model is cooling down, full or excluded.</summary>
+    public sealed record Exhausted(long RetryAfterSeconds) : LeaseResult;
+
+    /// <summary>No usable answer: PoolService or its sidecar is down, busy or slow.</summary>
+    public sealed record Unavailable(string Detail) : LeaseResult;
+}
+
+/// <summary>How one call to a backend ended, as PoolService's <c>POST /backends/{id}/outcomes</c> takes it.</summary>
+internal sealed record CallOutcome(
+    string LeaseId,
+    string Outcome,
+    long LatencyMs,
+    string Model,
+    long? RetryAfterSeconds = null,
+    long? PromptTokens = null,
+    long? CompletionTokens = null)
+{
+    public const string Success = "success";
+    public const string RateLimited = "rate_limited";
+    public const string Timeout = "timeout";
+    public const string ConnectError = "connect_error";
+    public const string ServerError = "server_error";
+    public const string ClientError = "client_error";
+}
+
+/// <summary>
+/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>): leases and
+/// outcome reports, each bounded by <see cref="LlmOptions.PoolTimeout"/>. PoolService ignores a
+/// repeated report of the same lease, so a report is sent once and never retried here.
+/// </summary>
+internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOptions> options, ILogger<PoolClient> logger)
+{
+    private const string ModelsProbe = " gateway:list-models";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public async Task<LeaseResult> LeaseAsync(string model, IReadOnlyCollection<string> exclude, CancellationToken cancellationToken)
+    {
+        var answer = await PostAsync("leases", new { model, exclude }, cancellationToken).ConfigureAwait(false);
+        if (answer.Failure is { } failure)
+        {
+            return new LeaseResult.Unavailable(failure);
+        }
+
+        switch (answer.Status)
+        {
+            case 200:
+                var lease = TryDeserialize<Lease>(answer.Body);
+                return lease is { LeaseId.Length: > 0, BackendId.Length: > 0, BaseUrl.Length: > 0, UpstreamModel.Length: > 0 }
+                    ? new LeaseResult.Granted(lease)
+                    : new LeaseResult.Unavailable("PoolService answered an unreadable lease");
+            case 404:
+                var known = TryDeserialize<UnknownModelProblem>(answer.Body)?.KnownModels ?? [];
+                return new LeaseResult.UnknownModel(known);
+            case 503 when answer.RetryAfterSeconds is { } retryAfter:
+                return new LeaseResult.Exhausted(retryAfter);
+            default:
+                return new LeaseResult.Unavailable($"PoolService answered {answer.Status}");
+        }
+    }
+
+    /// <summary>
+    /// The models the pools serve, aliases included, or null when PoolService cannot say.
+    /// PoolService lists them only to a caller who names one it does not know, so this asks for a
+    /// name no registry holds (a leading space and a colon).
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> ModelsAsync(CancellationToken cancellationToken) =>
+        await LeaseAsync(ModelsProbe, [], cancellationToken).ConfigureAwait(false) is LeaseResult.UnknownModel unknown ? unknown.KnownModels : null;
+
+    /// <summary>Reports how a leased call ended; a report that does not land is logged, not retried.</summary>
+    public async Task ReportAsync(Lease lease, CallOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var answer = await PostAsync($"backends/{Uri.EscapeDataString(lease.BackendId)}/outcomes", outcome, cancellationToken).ConfigureAwait(false);
+        if (answer.Failure is not null || answer.Status is < 200 or >= 300)
+        {
+            LlmLog.OutcomeNotRecorded(logger, lease.LeaseId, lease.BackendId, answer.Failure ?? $"PoolService answered {answer.Status}");
+        }
+    }
+
+    private static T? TryDeserialize<T>(byte[] body)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(body, Json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<PoolAnswer> PostAsync(string path, object body, CancellationToken cancellationToken)
+    {
+        var timeoutAfter = options.Value.PoolTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(timeoutAfter);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
+        };
+        try
+        {
+            using var response = await invocation.InvokeMethodWithResponseAsync(options.Value.PoolAppId, request, timeout.Token).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            long? retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (long)Math.Ceiling(delta.TotalSeconds)
+                : response.Headers.TryGetValues("Retry-After", out var values) && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds
+                : null;
+            return new PoolAnswer((int)response.StatusCode, bytes, retryAfter);
+        }
+        catch (DaprApiException e)
+        {
+            return PoolAnswer.Failed("no answer from the sidecar: " + e.GetType().Name);
+        }
+        catch (HttpRequestException e)
+        {
+            return PoolAnswer.Failed("the answer broke off: " + e.GetType().Name);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return PoolAnswer.Failed($"no answer within {timeoutAfter.TotalMilliseconds} ms");
+        }
+    }
+
+    private sealed record UnknownModelProblem(IReadOnlyList<string>? KnownModels);
+
+    private readonly record struct PoolAnswer(int Status, byte[] Body, long? RetryAfterSeconds, string? Failure = null)
+    {
+        public static PoolAnswer Failed(string failure) => new(0, [], null, failure);
+    }
+}
