@@ -14,7 +14,9 @@ namespace Gateway.ProxyService.Tests.Llm;
 /// requiring its own key; PoolService with its LocalSidecar, two pools (<c>primary</c> on the first
 /// fake, <c>fallback</c> on the second); ProxyService with its LocalSidecar; one SQLite store.
 /// Models: <c>gpt-4o-mini</c> (alias <c>mini</c>) on both; <c>flaky</c>, which the primary
-/// backend serves as <c>fake-429:7</c> (always 429, Retry-After 7) and the fallback as <c>gpt-4o-mini</c>.
+/// backend serves as <c>fake-429:7</c> (always 429, Retry-After 7) and the fallback as <c>gpt-4o-mini</c>;
+/// <c>doomed</c>, a 429 everywhere; <c>slow</c>, which a primary backend with a 1 s timeout serves
+/// as <c>fake-hang</c>; <c>counted</c>, plain, for the one test that reads its usage.
 /// </summary>
 internal sealed class LlmStack : IAsyncDisposable
 {
@@ -154,14 +156,21 @@ internal sealed class LlmStack : IAsyncDisposable
             Pools = new[] { new { Name = "primary" }, new { Name = "fallback" } },
             Backends = new object[]
             {
-                Backend("llm-primary", "primary", PrimaryPort, PrimaryKey, new Dictionary<string, string> { ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7" }),
-                Backend("llm-fallback", "fallback", FallbackPort, FallbackKey, new Dictionary<string, string> { ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini" }),
+                Backend("llm-primary", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 10, new Dictionary<string, string>
+                {
+                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:4",
+                }),
+                Backend("llm-hanging", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 1, new Dictionary<string, string> { ["slow"] = "fake-hang" }),
+                Backend("llm-fallback", "fallback", FallbackPort, FallbackKey, timeoutSeconds: 10, new Dictionary<string, string>
+                {
+                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:6", ["slow"] = "gpt-4o-mini",
+                }),
             },
             Aliases = new Dictionary<string, string> { ["mini"] = "gpt-4o-mini" },
         },
     });
 
-    private static object Backend(string id, string pool, int port, string key, Dictionary<string, string> models) => new
+    private static object Backend(string id, string pool, int port, string key, int timeoutSeconds, Dictionary<string, string> models) => new
     {
         Id = id,
         Pool = pool,
@@ -170,7 +179,7 @@ internal sealed class LlmStack : IAsyncDisposable
         Models = models,
         Pricing = models.Keys.ToDictionary(m => m, _ => new { InputPerMillion = 1.0, OutputPerMillion = 2.0 }),
         Rpm = 1000,
-        TimeoutSeconds = 10,
+        TimeoutSeconds = timeoutSeconds,
     };
 }
 
