@@ -53,11 +53,6 @@ internal static class OpenAiApi
             return error;
         }
 
-        if (request.Stream)
-        {
-            return OpenAiError.InvalidBody("Streaming is not supported by this gateway yet; send 'stream': false.", "stream");
-        }
-
         return await router.SendAsync(context, request, "/chat/completions").ConfigureAwait(false);
     }
 

@@ -73,6 +73,17 @@ internal sealed class UpstreamForwarder : IDisposable
     }
 
     /// <summary>
+    /// Streams the request with a transformer of the caller's (one that wraps
+    /// <see cref="UpstreamTransformer.Streaming"/> to decide, from the status, whether the answer
+    /// reaches the client). <see cref="ForwarderError"/> values are the caller's to log.
+    /// </summary>
+    public Task<ForwarderError> ForwardAsync(HttpContext context, UpstreamTarget target, HttpTransformer transformer)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return _forwarder.SendAsync(context, target.DestinationPrefix, _invoker, Config(target), transformer).AsTask();
+    }
+
+    /// <summary>
     /// Sends <paramref name="body"/> to <paramref name="destination"/> and reads the whole answer
     /// (at most <paramref name="limit"/> bytes). Nothing is written to the client. The client going
     /// away does not cut the exchange short: its outcome must be recorded (a submit the provider

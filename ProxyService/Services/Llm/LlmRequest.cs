@@ -66,10 +66,24 @@ internal sealed class LlmRequest
         return true;
     }
 
-    /// <summary>The body for a backend: the client's, with the backend's name for the model.</summary>
+    /// <summary>
+    /// The body for a backend: the client's, with the backend's name for the model; a stream also
+    /// asks for <c>stream_options.include_usage</c>, so its last chunk carries the usage to report.
+    /// </summary>
     public byte[] ForBackend(string upstreamModel)
     {
         _body["model"] = upstreamModel;
+        if (Stream)
+        {
+            if (_body["stream_options"] is not JsonObject streamOptions)
+            {
+                streamOptions = [];
+                _body["stream_options"] = streamOptions;
+            }
+
+            streamOptions["include_usage"] = true;
+        }
+
         return JsonSerializer.SerializeToUtf8Bytes(_body);
     }
 }

@@ -6,6 +6,7 @@ using Gateway.ProxyService.Apis;
 using Gateway.ProxyService.Infrastructure.Forwarding;
 using Gateway.ProxyService.Model;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.ProxyService.Services.Llm;
 
@@ -13,7 +14,8 @@ namespace Gateway.ProxyService.Services.Llm;
 /// Sends one OpenAI request to a backend of the pools: lease → forward with the backend's key and
 /// model name → report the outcome (once per lease) → on a 429, a 5xx, a timeout or a refused
 /// connection, lease again excluding the backends tried, up to <see cref="LlmOptions.MaxAttempts"/>.
-/// Any other answer of a backend, 4xx included, goes back to the client as it is.
+/// Any other answer of a backend, 4xx included, goes back to the client as it is. Streams
+/// (<c>stream: true</c>) pass through event by event.
 /// </summary>
 internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IOptions<LlmOptions> options, TimeProvider time, ILogger<LlmRouter> logger)
 {
@@ -23,7 +25,7 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
     /// <summary>Backends may answer with any headers; these are about the backend account, not the answer.</summary>
     private static readonly FrozenSet<string> NoExtraStripped = FrozenSet<string>.Empty;
 
-    /// <summary>Forwards a non-streamed request to <paramref name="endpoint"/> (e.g. <c>/chat/completions</c>) below the leased backend's base URL.</summary>
+    /// <summary>Forwards a request (streamed or not) to <paramref name="endpoint"/> (e.g. <c>/chat/completions</c>) below the leased backend's base URL.</summary>
     public async Task<IResult> SendAsync(HttpContext context, LlmRequest request, string endpoint)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -76,6 +78,11 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
         var target = new UpstreamTarget(baseUri, credential, NoExtraStripped, TimeSpan.FromSeconds(Math.Max(1, lease.TimeoutSeconds)));
         var body = request.ForBackend(lease.UpstreamModel);
         context.Request.ContentLength = body.Length;
+        if (request.Stream)
+        {
+            return await StreamAsync(context, target, destination, body, Outcome).ConfigureAwait(false);
+        }
+
         var exchange = await forwarder.ExchangeAsync(context, lease.BackendId, target, destination, body, options.Value.MaxResponseBodyBytes).ConfigureAwait(false);
         switch (exchange)
         {
@@ -100,9 +107,55 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
             new(lease.LeaseId, outcome, (long)time.GetElapsedTime(started).TotalMilliseconds, lease.Model);
     }
 
-    private long? RetryAfterSeconds(CachedResponse response)
+    /// <summary>
+    /// One streamed exchange: the backend's events go to the client as they come, unless its answer
+    /// is a 429 or 5xx (held back, try another backend). The usage is read from the stream on its
+    /// way out; a client that goes away cancels the upstream call, and what was seen is reported.
+    /// </summary>
+    private async Task<(IResult? Result, CallOutcome Outcome)> StreamAsync(HttpContext context, UpstreamTarget target, Uri destination, byte[] body, Func<string, CallOutcome> outcome)
     {
-        var value = response.Headers.FirstOrDefault(h => string.Equals(h.Name, "Retry-After", StringComparison.OrdinalIgnoreCase))?.Values.FirstOrDefault();
+        var transformer = new BackendStreamTransformer(UpstreamTransformer.Streaming(target, destination));
+        var (requestBody, responseBody) = (context.Request.Body, context.Response.Body);
+        var observer = new SseUsageObserver(responseBody);
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Response.Body = observer;
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.ForwardAsync(context, target, transformer).ConfigureAwait(false);
+        }
+        finally
+        {
+            (context.Request.Body, context.Response.Body) = (requestBody, responseBody);
+        }
+
+        if (transformer.HeldBack)
+        {
+            context.Response.Clear();
+            return transformer.Status == StatusCodes.Status429TooManyRequests
+                ? (null, outcome(CallOutcome.RateLimited) with { RetryAfterSeconds = RetryAfterSeconds(transformer.RetryAfter) })
+                : (null, outcome(CallOutcome.ServerError));
+        }
+
+        if (!context.Response.HasStarted)
+        {
+            // Nothing reached the client: YARP's own error status is dropped, another backend may serve.
+            context.Response.Clear();
+            return (null, outcome(error == ForwarderError.RequestTimedOut ? CallOutcome.Timeout : CallOutcome.ConnectError));
+        }
+
+        var served = error == ForwarderError.None || context.RequestAborted.IsCancellationRequested;
+        var kind = !served ? CallOutcome.ServerError
+            : transformer.Status is >= 200 and < 300 ? CallOutcome.Success
+            : CallOutcome.ClientError;
+        return (Results.Empty, outcome(kind) with { PromptTokens = observer.PromptTokens, CompletionTokens = observer.CompletionTokens });
+    }
+
+    private long? RetryAfterSeconds(CachedResponse response) =>
+        RetryAfterSeconds(response.Headers.FirstOrDefault(h => string.Equals(h.Name, "Retry-After", StringComparison.OrdinalIgnoreCase))?.Values.FirstOrDefault());
+
+    private long? RetryAfterSeconds(string? value)
+    {
         if (value is null)
         {
             return null;
