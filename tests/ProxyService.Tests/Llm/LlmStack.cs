@@ -16,7 +16,7 @@ namespace Gateway.ProxyService.Tests.Llm;
 /// Models: <c>gpt-4o-mini</c> (alias <c>mini</c>) on both; <c>flaky</c>, which the primary
 /// backend serves as <c>fake-429:7</c> (always 429, Retry-After 7) and the fallback as <c>gpt-4o-mini</c>;
 /// <c>doomed</c>, a 429 everywhere; <c>slow</c>, which a primary backend with a 1 s timeout serves
-/// as <c>fake-hang</c>; <c>counted</c> and <c>streamed</c>, plain, for the tests that read their usage.
+/// as <c>fake-hang</c>; <c>counted</c>, <c>streamed</c> and <c>abandoned</c>, plain, for the tests that read their usage.
 /// </summary>
 internal sealed class LlmStack : IAsyncDisposable
 {
@@ -79,8 +79,27 @@ internal sealed class LlmStack : IAsyncDisposable
         new ApiKeyCredential(key),
         new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{Text(ProxyPort)}/v1"), RetryPolicy = new ClientRetryPolicy(0) });
 
-    /// <summary>Journal entries of both fakes whose body mentions <paramref name="marker"/>, as (backend, entry).</summary>
+    /// <summary>
+    /// Journal entries of both fakes whose body mentions <paramref name="marker"/>, as (backend,
+    /// entry), once each is finished (answered or aborted; the fake completes an entry after its
+    /// last byte, which a client may read first), or as they are after 5 s.
+    /// </summary>
     public async Task<IReadOnlyList<(string Backend, JsonElement Entry)>> RequestsMentioningAsync(string marker)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            var found = await JournalAsync(marker);
+            if (DateTime.UtcNow > deadline || found.All(f => f.Entry.GetProperty("status").ValueKind == JsonValueKind.Number || f.Entry.GetProperty("aborted").GetBoolean()))
+            {
+                return found;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<IReadOnlyList<(string Backend, JsonElement Entry)>> JournalAsync(string marker)
     {
         List<(string, JsonElement)> found = [];
         foreach (var (name, client) in new[] { ("primary", Primary), ("fallback", Fallback) })
@@ -158,12 +177,12 @@ internal sealed class LlmStack : IAsyncDisposable
             {
                 Backend("llm-primary", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 10, new Dictionary<string, string>
                 {
-                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:4", ["streamed"] = "gpt-4o-mini",
+                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:4", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
                 }),
                 Backend("llm-hanging", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 1, new Dictionary<string, string> { ["slow"] = "fake-hang" }),
                 Backend("llm-fallback", "fallback", FallbackPort, FallbackKey, timeoutSeconds: 10, new Dictionary<string, string>
                 {
-                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:6", ["slow"] = "gpt-4o-mini", ["streamed"] = "gpt-4o-mini",
+                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:6", ["slow"] = "gpt-4o-mini", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
                 }),
             },
             Aliases = new Dictionary<string, string> { ["mini"] = "gpt-4o-mini" },

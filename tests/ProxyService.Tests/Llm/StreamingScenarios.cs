@@ -86,7 +86,12 @@ public sealed class StreamingScenarios(LlmStackFixture fixture) : IClassFixture<
         }
 
         Assert.Equal("You said: " + marker, text.ToString());
-        Assert.Contains(await Stack.RequestsMentioningAsync(marker), s => s.Backend == "fallback" && s.Entry.GetProperty("status").GetInt32() == 200);
+
+        // The fake completes its journal entry after the last byte, which the client may read first.
+        await ProxyCalls.EventuallyAsync(
+            async () => (await Stack.RequestsMentioningAsync(marker)).Any(s => s.Backend == "fallback" && s.Entry.GetProperty("status") is { ValueKind: JsonValueKind.Number } status && status.GetInt32() == 200),
+            TimeSpan.FromSeconds(10),
+            "the fallback backend's answer");
     }
 
     [Fact]
@@ -112,5 +117,32 @@ public sealed class StreamingScenarios(LlmStackFixture fixture) : IClassFixture<
 
         // About twelve events 200 ms apart: the first must come long before the last.
         Assert.True(endAt - firstAt > TimeSpan.FromSeconds(1.5), $"first event at {firstAt}, end at {endAt}");
+    }
+
+    [Fact]
+    public async Task StreamedChat_ClientGoesAway_UpstreamCancelledAndTheCallReportedOnce()
+    {
+        var marker = Marker();
+        var body = JsonSerializer.Serialize(new { model = "abandoned", stream = true, messages = new[] { new { role = "user", content = "a b c d e f g h i j " + marker } } });
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") })
+        {
+            request.Headers.Add("x-fake-behavior", "chunk-delay:500");
+            using var response = await Stack.Proxy.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.StartsWith("data: {", await reader.ReadLineAsync(), StringComparison.Ordinal);
+        }
+
+        await ProxyCalls.EventuallyAsync(
+            async () => (await Stack.RequestsMentioningAsync(marker)).Any(s => s.Entry.GetProperty("aborted").GetBoolean()),
+            TimeSpan.FromSeconds(10),
+            "the backend's stream cancelled");
+        await ProxyCalls.EventuallyAsync(
+            async () => Totals(await Stack.Pool.GetStringAsync(new Uri("/usage?model=abandoned", UriKind.Relative))).GetProperty("requests").GetInt64() > 0,
+            TimeSpan.FromSeconds(10),
+            "the abandoned call's outcome in PoolService");
+        await Task.Delay(500);
+        Assert.Equal(1, Totals(await Stack.Pool.GetStringAsync(new Uri("/usage?model=abandoned", UriKind.Relative))).GetProperty("requests").GetInt64());
+
+        static JsonElement Totals(string text) => JsonDocument.Parse(text).RootElement.GetProperty("totals");
     }
 }
