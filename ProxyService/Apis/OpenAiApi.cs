@@ -16,7 +16,11 @@ internal static class OpenAiApi
         ArgumentNullException.ThrowIfNull(app);
         var api = app.MapGroup("/v1").AllowWithoutAppApiToken();
         api.MapGet("/models", ListModelsAsync);
-        api.MapPost("/chat/completions", ChatCompletionsAsync);
+
+        // One flow for the three: only the path below the backend's base URL differs.
+        api.MapPost("/chat/completions", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/chat/completions"));
+        api.MapPost("/completions", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/completions"));
+        api.MapPost("/embeddings", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/embeddings"));
         return app;
     }
 
@@ -36,8 +40,11 @@ internal static class OpenAiApi
         });
     }
 
-    /// <summary>The backend's answer, or 400 / 404 / 413 / 503 in OpenAI's error shape.</summary>
-    public static async Task<IResult> ChatCompletionsAsync(HttpContext context, LlmRouter router, IOptions<LlmOptions> options)
+    /// <summary>
+    /// A request for <paramref name="endpoint"/> of a leased backend: the backend's answer, or 400 /
+    /// 404 / 413 / 503 in OpenAI's error shape.
+    /// </summary>
+    public static async Task<IResult> ForwardAsync(HttpContext context, LlmRouter router, IOptions<LlmOptions> options, string endpoint)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
@@ -53,7 +60,7 @@ internal static class OpenAiApi
             return error;
         }
 
-        return await router.SendAsync(context, request, "/chat/completions").ConfigureAwait(false);
+        return await router.SendAsync(context, request, endpoint).ConfigureAwait(false);
     }
 
     /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>

@@ -118,4 +118,30 @@ public sealed class ChatCompletionScenarios(LlmStackFixture fixture) : IClassFix
         Assert.Contains("flaky", models);
         Assert.Contains("mini", models);
     }
+
+    [Fact]
+    public async Task Embeddings_ThroughTheGateway_AnswerTheBackendsVector()
+    {
+        var marker = Marker();
+        var embedding = (await Stack.OpenAi().GetEmbeddingClient("gpt-4o-mini").GenerateEmbeddingAsync(marker)).Value;
+
+        Assert.Equal(64, embedding.ToFloats().Length);
+        var (_, entry) = Assert.Single(await Stack.RequestsMentioningAsync(marker));
+        Assert.Equal("/v1/embeddings", entry.GetProperty("path").GetString());
+    }
+
+    [Fact]
+    public async Task Completions_ThroughTheGateway_AnswerTheBackendsText()
+    {
+        var marker = Marker();
+        var body = JsonSerializer.Serialize(new { model = "mini", prompt = marker });
+        using var response = await Stack.Proxy.PostAsync(new Uri("/v1/completions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("text_completion", answer.GetProperty("object").GetString());
+        var (_, entry) = Assert.Single(await Stack.RequestsMentioningAsync(marker));
+        Assert.Equal("/v1/completions", entry.GetProperty("path").GetString());
+        Assert.Equal("gpt-4o-mini", entry.GetProperty("model").GetString());
+    }
 }
