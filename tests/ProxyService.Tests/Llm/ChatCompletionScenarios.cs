@@ -144,4 +144,17 @@ public sealed class ChatCompletionScenarios(LlmStackFixture fixture) : IClassFix
         Assert.Equal("/v1/completions", entry.GetProperty("path").GetString());
         Assert.Equal("gpt-4o-mini", entry.GetProperty("model").GetString());
     }
+
+    [Fact]
+    public async Task Chat_BackendAnswers400_ReturnedAsItIsWithoutRetry()
+    {
+        var marker = Marker();
+        var body = JsonSerializer.Serialize(new { model = "gpt-4o-mini", messages = Array.Empty<object>(), user = marker });
+        using var response = await Stack.Proxy.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("messages", error.GetProperty("param").GetString());
+        Assert.Single(await Stack.RequestsMentioningAsync(marker));
+    }
 }
