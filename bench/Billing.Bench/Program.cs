@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Gateway.Bench;
 using Gateway.Billing.Bench;
 
 BenchOptions options;
@@ -13,7 +13,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-Console.WriteLine(Machine());
+Console.WriteLine(BenchMachine.Describe());
 Console.WriteLine($"pairs {options.Pairs} per run, warmup {options.Warmup}, accounts {options.Accounts}");
 Console.WriteLine();
 Console.WriteLine("| store | concurrency | pairs/s | pair p50 ms | pair p99 ms | reserve p50 / p99 ms | finalize p50 / p99 ms |");
@@ -43,13 +43,3 @@ foreach (var store in options.Stores)
 return 0;
 
 static string P(double[] sorted, double p) => LoadResult.Percentile(sorted, p).ToString("F1", CultureInfo.InvariantCulture);
-
-static string Machine()
-{
-    static string? Line(string file, string prefix) =>
-        File.Exists(file) ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() : null;
-
-    return string.Join('\n',
-        $"machine: {Environment.ProcessorCount} cores ({Line("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString()}), memory {Line("/proc/meminfo", "MemTotal") ?? "?"}",
-        $"runtime: {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription}");
-}

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Gateway.Bench;
 using Gateway.Pool.Bench;
 
 BenchOptions options;
@@ -13,7 +13,7 @@ catch (ArgumentException e)
     return 2;
 }
 
-Console.WriteLine(Machine());
+Console.WriteLine(BenchMachine.Describe());
 Console.WriteLine($"leases {options.Leases} per row (after {options.Warmup} warm-up), store SQLite, LocalSidecar");
 Console.WriteLine();
 Console.WriteLine("| replicas | path | concurrency | leases/s | p50 ms | p99 ms | granted | 503 | errors |");
@@ -45,13 +45,3 @@ foreach (var replicas in options.Replicas)
 }
 
 return 0;
-
-static string Machine()
-{
-    static string? Line(string file, string prefix) =>
-        File.Exists(file) ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() : null;
-
-    return string.Join('\n',
-        $"machine: {Environment.ProcessorCount} cores ({Line("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString()}), memory {Line("/proc/meminfo", "MemTotal") ?? "?"}",
-        $"runtime: {RuntimeInformation.FrameworkDescription} on {RuntimeInformation.OSDescription}");
-}
