@@ -78,7 +78,7 @@ internal sealed class UpstreamTransformer : HttpTransformer
         {
             proxyRequest.Headers.TryAddWithoutValidation(name, credential.HeaderValue);
         }
-        else
+        else if (credential.QueryParameter is not null)
         {
             proxyRequest.Options.Set(CredentialQueryHandler.Key, credential);
         }

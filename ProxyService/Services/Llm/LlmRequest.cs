@@ -12,11 +12,12 @@ internal sealed class LlmRequest
 {
     private readonly JsonObject _body;
 
-    private LlmRequest(JsonObject body, string model, bool stream)
+    private LlmRequest(JsonObject body, string model, bool stream, bool clientAskedForUsage)
     {
         _body = body;
         Model = model;
         Stream = stream;
+        ClientAskedForUsage = clientAskedForUsage;
     }
 
     /// <summary>The model as the client named it (a canonical name or an alias).</summary>
@@ -24,6 +25,15 @@ internal sealed class LlmRequest
 
     /// <summary>The client asked for server-sent events.</summary>
     public bool Stream { get; }
+
+    /// <summary>
+    /// The client itself asked for the usage chunk of a stream (<c>stream_options.include_usage</c>).
+    /// The gateway always asks the backend for it, and passes it on only to a client that asked.
+    /// </summary>
+    public bool ClientAskedForUsage { get; }
+
+    /// <summary>The prompt's tokens by <see cref="TokenEstimate"/>, for a call whose backend never said; null when the body has no prompt the estimate knows.</summary>
+    public long? EstimatedPromptTokens() => TokenEstimate.OfPrompt(_body);
 
     /// <summary>Reads <paramref name="body"/>: a JSON object with a non-empty string <c>model</c> and, if present, a boolean <c>stream</c>.</summary>
     public static bool TryParse(ReadOnlySpan<byte> body, [NotNullWhen(true)] out LlmRequest? request, [NotNullWhen(false)] out OpenAiError? error)
@@ -61,7 +71,9 @@ internal sealed class LlmRequest
             return false;
         }
 
-        request = new LlmRequest(json, model, stream);
+        var askedForUsage = json["stream_options"] is JsonObject options && options["include_usage"] is JsonValue include
+            && include.TryGetValue<bool>(out var included) && included;
+        request = new LlmRequest(json, model, stream, askedForUsage);
         error = null;
         return true;
     }

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Gateway.ProxyService.Apis;
 using Gateway.ProxyService.Infrastructure.Forwarding;
 using Gateway.ProxyService.Model;
@@ -14,10 +13,11 @@ namespace Gateway.ProxyService.Services.Llm;
 /// Sends one OpenAI request to a backend of the pools: lease → forward with the backend's key and
 /// model name → report the outcome (once per lease) → on a 429, a 5xx, a timeout or a refused
 /// connection, lease again excluding the backends tried, up to <see cref="LlmOptions.MaxAttempts"/>.
+/// The outcome of the answer the client gets is reported off its path (<see cref="OutcomeReporter"/>).
 /// Any other answer of a backend, 4xx included, goes back to the client as it is. Streams
 /// (<c>stream: true</c>) pass through event by event.
 /// </summary>
-internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IOptions<LlmOptions> options, TimeProvider time, ILogger<LlmRouter> logger)
+internal sealed class LlmRouter(PoolClient pool, OutcomeReporter reporter, UpstreamForwarder forwarder, IOptions<LlmOptions> options, TimeProvider time, ILogger<LlmRouter> logger)
 {
     /// <summary>Retry-After when the backends that failed did not say.</summary>
     private const long DefaultRetryAfterSeconds = 1;
@@ -50,11 +50,15 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
             var lease = ((LeaseResult.Granted)leased).Lease;
             tried.Add(lease.BackendId);
             var (result, outcome) = await ExchangeAsync(context, request, endpoint, lease).ConfigureAwait(false);
-            await pool.ReportAsync(lease, outcome, CancellationToken.None).ConfigureAwait(false);
             if (result is not null)
             {
+                // The answer is settled: its report need not hold it up.
+                await reporter.EnqueueAsync(lease, outcome).ConfigureAwait(false);
                 return result;
             }
+
+            // A failure is reported before the next lease, so the backend's cooldown starts at once.
+            await pool.ReportAsync(lease, outcome, CancellationToken.None).ConfigureAwait(false);
 
             retryAfter = Math.Max(retryAfter, outcome.RetryAfterSeconds ?? 0);
             LlmLog.Retrying(logger, lease.BackendId, outcome.Outcome, request.Model, attempt);
@@ -73,21 +77,21 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
             return (null, Outcome(CallOutcome.ConnectError));
         }
 
-        // A backend without a key (a local model server) gets an empty Authorization header: the client's never passes.
-        var credential = UpstreamCredential.InHeader("Authorization", lease.ApiKey is null ? null : "Bearer", lease.ApiKey ?? "");
+        // A backend without a key (a local model server) gets no Authorization header at all: the client's never passes.
+        var credential = string.IsNullOrEmpty(lease.ApiKey) ? UpstreamCredential.None : UpstreamCredential.InHeader("Authorization", "Bearer", lease.ApiKey);
         var target = new UpstreamTarget(baseUri, credential, NoExtraStripped, TimeSpan.FromSeconds(Math.Max(1, lease.TimeoutSeconds)));
         var body = request.ForBackend(lease.UpstreamModel);
         context.Request.ContentLength = body.Length;
         if (request.Stream)
         {
-            return await StreamAsync(context, target, destination, body, Outcome).ConfigureAwait(false);
+            return await StreamAsync(context, request, target, destination, body, Outcome).ConfigureAwait(false);
         }
 
         var exchange = await forwarder.ExchangeAsync(context, lease.BackendId, target, destination, body, options.Value.MaxResponseBodyBytes).ConfigureAwait(false);
         switch (exchange)
         {
             case UpstreamExchange.Answered { Response: var response } when response.StatusCode is >= 200 and < 300:
-                var (prompt, completion) = ReadUsage(response.Body);
+                var (prompt, completion) = OpenAiUsage.ReadAnswer(response.Body);
                 return (new LedgerAnswerResult(response, null, false), Outcome(CallOutcome.Success) with { PromptTokens = prompt, CompletionTokens = completion });
             case UpstreamExchange.Answered { Response: var response } when response.StatusCode == StatusCodes.Status429TooManyRequests:
                 return (null, Outcome(CallOutcome.RateLimited) with { RetryAfterSeconds = RetryAfterSeconds(response) });
@@ -110,13 +114,14 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
     /// <summary>
     /// One streamed exchange: the backend's events go to the client as they come, unless its answer
     /// is a 429 or 5xx (held back, try another backend). The usage is read from the stream on its
-    /// way out; a client that goes away cancels the upstream call, and what was seen is reported.
+    /// way out; a client that goes away cancels the upstream call, and what was seen is reported:
+    /// the usage chunk if it came, else an estimate of the prompt and of the text streamed so far.
     /// </summary>
-    private async Task<(IResult? Result, CallOutcome Outcome)> StreamAsync(HttpContext context, UpstreamTarget target, Uri destination, byte[] body, Func<string, CallOutcome> outcome)
+    private async Task<(IResult? Result, CallOutcome Outcome)> StreamAsync(HttpContext context, LlmRequest request, UpstreamTarget target, Uri destination, byte[] body, Func<string, CallOutcome> outcome)
     {
         var transformer = new BackendStreamTransformer(UpstreamTransformer.Streaming(target, destination));
         var (requestBody, responseBody) = (context.Request.Body, context.Response.Body);
-        var observer = new SseUsageObserver(responseBody);
+        var observer = new SseUsageObserver(responseBody, request.ClientAskedForUsage);
         context.Request.Body = new MemoryStream(body, writable: false);
         context.Response.Body = observer;
         ForwarderError error;
@@ -144,11 +149,38 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
             return (null, outcome(error == ForwarderError.RequestTimedOut ? CallOutcome.Timeout : CallOutcome.ConnectError));
         }
 
-        var served = error == ForwarderError.None || context.RequestAborted.IsCancellationRequested;
+        var clientLeft = context.RequestAborted.IsCancellationRequested;
+        if (!clientLeft)
+        {
+            try
+            {
+                await observer.FinishAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                clientLeft = true;
+            }
+        }
+
+        var served = error == ForwarderError.None || clientLeft;
         var kind = !served ? CallOutcome.ServerError
             : transformer.Status is >= 200 and < 300 ? CallOutcome.Success
             : CallOutcome.ClientError;
-        return (Results.Empty, outcome(kind) with { PromptTokens = observer.PromptTokens, CompletionTokens = observer.CompletionTokens });
+        var reported = outcome(kind);
+        if (observer.PromptTokens is not null || observer.CompletionTokens is not null)
+        {
+            return (Results.Empty, reported with { PromptTokens = observer.PromptTokens, CompletionTokens = observer.CompletionTokens });
+        }
+
+        if (kind == CallOutcome.ClientError)
+        {
+            return (Results.Empty, reported);
+        }
+
+        // No usage chunk (the stream was cut, or the backend ignores include_usage): what was seen, estimated.
+        var estimate = reported with { PromptTokens = request.EstimatedPromptTokens(), CompletionTokens = TokenEstimate.OfCharacters(observer.CompletionCharacters) };
+        LlmLog.UsageEstimated(logger, reported.LeaseId, request.Model, estimate.PromptTokens, estimate.CompletionTokens ?? 0);
+        return (Results.Empty, estimate);
     }
 
     private long? RetryAfterSeconds(CachedResponse response) =>
@@ -169,27 +201,5 @@ internal sealed class LlmRouter(PoolClient pool, UpstreamForwarder forwarder, IO
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
             ? Math.Max(0, (long)Math.Ceiling((at - time.GetUtcNow()).TotalSeconds))
             : null;
-    }
-
-    /// <summary>The token counts of an OpenAI answer's <c>usage</c>, when it has one.</summary>
-    internal static (long? Prompt, long? Completion) ReadUsage(byte[] body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-            {
-                return (Count(usage, "prompt_tokens"), Count(usage, "completion_tokens"));
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: no usage to report; the answer still goes back as it came.
-        }
-
-        return (null, null);
-
-        static long? Count(JsonElement usage, string name) =>
-            usage.TryGetProperty(name, out var value) && value.TryGetInt64(out var count) && count >= 0 ? count : null;
     }
 }

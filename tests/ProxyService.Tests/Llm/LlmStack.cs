@@ -25,10 +25,14 @@ internal sealed class LlmStack : IAsyncDisposable
 
     private readonly TempFolder _folder;
     private readonly List<IAsyncDisposable> _processes = [];
+    private readonly Func<LlmStack, object> _registry;
+    private readonly IReadOnlyDictionary<string, string?> _poolSettings;
 
-    private LlmStack(TempFolder folder)
+    private LlmStack(TempFolder folder, Func<LlmStack, object>? registry, IReadOnlyDictionary<string, string?>? poolSettings)
     {
         _folder = folder;
+        _registry = registry ?? (stack => stack.DefaultRegistry());
+        _poolSettings = poolSettings ?? new Dictionary<string, string?>();
         PrimaryPort = FreePort.Next();
         FallbackPort = FreePort.Next();
         PoolPort = FreePort.Next();
@@ -59,9 +63,14 @@ internal sealed class LlmStack : IAsyncDisposable
     /// <summary>PoolService directly (its usage and backend status).</summary>
     public HttpClient Pool { get; }
 
-    public static async Task<LlmStack> StartAsync()
+    /// <summary>
+    /// Starts the stack with the registry described above, or the one <paramref name="registry"/>
+    /// builds (the value of the <c>Pool</c> section; use <see cref="Backend"/>), and PoolService
+    /// settings (environment variables such as <c>Pool__Policy__CooldownBase</c>) on top of the defaults.
+    /// </summary>
+    public static async Task<LlmStack> StartAsync(Func<LlmStack, object>? registry = null, IReadOnlyDictionary<string, string?>? poolSettings = null)
     {
-        var stack = new LlmStack(new TempFolder("proxy-llm-tests"));
+        var stack = new LlmStack(new TempFolder("proxy-llm-tests"), registry, poolSettings);
         try
         {
             await stack.StartProcessesAsync();
@@ -98,6 +107,29 @@ internal sealed class LlmStack : IAsyncDisposable
             await Task.Delay(50);
         }
     }
+
+    /// <summary>
+    /// PoolService's usage totals for <paramref name="model"/> once <paramref name="requests"/>
+    /// outcomes have landed (the gateway reports them off the client's path), read again a moment
+    /// later so that a second report of the same call would be counted.
+    /// </summary>
+    public async Task<JsonElement> SettledUsageAsync(string model, long requests)
+    {
+        await ProxyCalls.EventuallyAsync(
+            async () => (await UsageAsync(model)).GetProperty("requests").GetInt64() >= requests,
+            TimeSpan.FromSeconds(10),
+            $"{requests} outcome(s) for {model} in PoolService");
+        await Task.Delay(300);
+        return await UsageAsync(model);
+    }
+
+    /// <summary>PoolService's usage totals for <paramref name="model"/> as they are.</summary>
+    public async Task<JsonElement> UsageAsync(string model) =>
+        JsonDocument.Parse(await Pool.GetStringAsync(new Uri("/usage?model=" + Uri.EscapeDataString(model), UriKind.Relative))).RootElement.GetProperty("totals").Clone();
+
+    /// <summary>PoolService's <c>GET /backends/{id}/status</c>.</summary>
+    public async Task<JsonElement> BackendStatusAsync(string backendId) =>
+        JsonDocument.Parse(await Pool.GetStringAsync(new Uri($"/backends/{Uri.EscapeDataString(backendId)}/status", UriKind.Relative))).RootElement.Clone();
 
     private async Task<IReadOnlyList<(string Backend, JsonElement Entry)>> JournalAsync(string marker)
     {
@@ -143,7 +175,7 @@ internal sealed class LlmStack : IAsyncDisposable
             Path.Combine(components, "statestore.yaml"),
             ComponentYaml.StateStore(StateStoreKind.Sqlite, connection: _folder.Combine("state.db"), actorStateStore: true, metadata: new Dictionary<string, string> { ["busyTimeout"] = "10s" }));
         var settingsFile = _folder.Combine("pools.json");
-        await File.WriteAllTextAsync(settingsFile, PoolSettings());
+        await File.WriteAllTextAsync(settingsFile, JsonSerializer.Serialize(new { Pool = _registry(this) }));
 
         var fakes = Task.WhenAll(
             ServiceProcess.StartAsync(Launchables.FakeOpenAiBackend, "fake-primary", PrimaryPort, null, new Dictionary<string, string?> { ["FakeOpenAiBackend__ApiKey"] = PrimaryKey }),
@@ -155,12 +187,18 @@ internal sealed class LlmStack : IAsyncDisposable
         var started = await sidecars;
         _processes.AddRange(started);
         var (poolSidecar, proxySidecar) = (started[0], started[1]);
-        _processes.Add(await ServiceProcess.StartAsync(Launchables.PoolService, "pool", PoolPort, poolSidecar.HttpPort, new Dictionary<string, string?>
+        var poolEnvironment = new Dictionary<string, string?>
         {
             ["POOL_SETTINGS_FILE"] = settingsFile,
             ["Pool__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Pool__Probing__Enabled"] = "false",
-        }));
+        };
+        foreach (var (name, value) in _poolSettings)
+        {
+            poolEnvironment[name] = value;
+        }
+
+        _processes.Add(await ServiceProcess.StartAsync(Launchables.PoolService, "pool", PoolPort, poolSidecar.HttpPort, poolEnvironment));
         _processes.Add(await ServiceProcess.StartAsync(Launchables.ProxyService, "proxy", ProxyPort, proxySidecar.HttpPort, new Dictionary<string, string?>
         {
             ["Llm__MaxAttempts"] = "3",
@@ -168,28 +206,26 @@ internal sealed class LlmStack : IAsyncDisposable
         }));
     }
 
-    private string PoolSettings() => JsonSerializer.Serialize(new
+    private object DefaultRegistry() => new
     {
-        Pool = new
+        Pools = new[] { new { Name = "primary" }, new { Name = "fallback" } },
+        Backends = new object[]
         {
-            Pools = new[] { new { Name = "primary" }, new { Name = "fallback" } },
-            Backends = new object[]
+            Backend("llm-primary", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 10, new Dictionary<string, string>
             {
-                Backend("llm-primary", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 10, new Dictionary<string, string>
-                {
-                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:4", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
-                }),
-                Backend("llm-hanging", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 1, new Dictionary<string, string> { ["slow"] = "fake-hang" }),
-                Backend("llm-fallback", "fallback", FallbackPort, FallbackKey, timeoutSeconds: 10, new Dictionary<string, string>
-                {
-                    ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:6", ["slow"] = "gpt-4o-mini", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
-                }),
-            },
-            Aliases = new Dictionary<string, string> { ["mini"] = "gpt-4o-mini" },
+                ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:4", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
+            }),
+            Backend("llm-hanging", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 1, new Dictionary<string, string> { ["slow"] = "fake-hang" }),
+            Backend("llm-fallback", "fallback", FallbackPort, FallbackKey, timeoutSeconds: 10, new Dictionary<string, string>
+            {
+                ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:6", ["slow"] = "gpt-4o-mini", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
+            }),
         },
-    });
+        Aliases = new Dictionary<string, string> { ["mini"] = "gpt-4o-mini" },
+    };
 
-    private static object Backend(string id, string pool, int port, string key, int timeoutSeconds, Dictionary<string, string> models) => new
+    /// <summary>A backend of the registry on one of the fakes (<paramref name="key"/> null: none), priced 1 and 2 per million tokens.</summary>
+    public static object Backend(string id, string pool, int port, string? key, int timeoutSeconds, Dictionary<string, string> models, int rpm = 1000) => new
     {
         Id = id,
         Pool = pool,
@@ -197,7 +233,7 @@ internal sealed class LlmStack : IAsyncDisposable
         ApiKey = key,
         Models = models,
         Pricing = models.Keys.ToDictionary(m => m, _ => new { InputPerMillion = 1.0, OutputPerMillion = 2.0 }),
-        Rpm = 1000,
+        Rpm = rpm,
         TimeoutSeconds = timeoutSeconds,
     };
 }

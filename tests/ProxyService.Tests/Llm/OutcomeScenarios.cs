@@ -17,7 +17,7 @@ public sealed class OutcomeScenarios(LlmStackFixture fixture) : IClassFixture<Ll
     {
         ChatCompletion answer = await Stack.OpenAi().GetChatClient("counted").CompleteChatAsync(new UserChatMessage("count me " + Marker()));
 
-        var totals = JsonDocument.Parse(await Stack.Pool.GetStringAsync(new Uri("/usage?model=counted", UriKind.Relative))).RootElement.GetProperty("totals");
+        var totals = await Stack.SettledUsageAsync("counted", 1);
         Assert.Equal(1, totals.GetProperty("requests").GetInt64());
         Assert.Equal(1, totals.GetProperty("successes").GetInt64());
         Assert.Equal(answer.Usage.InputTokenCount, totals.GetProperty("promptTokens").GetInt64());
@@ -44,7 +44,7 @@ public sealed class OutcomeScenarios(LlmStackFixture fixture) : IClassFixture<Ll
         // Each backend was tried once, and each 429 reported as rate_limited.
         var seen = await Stack.RequestsMentioningAsync(marker);
         Assert.Equal(["fallback", "primary"], seen.Select(s => s.Backend).Order(StringComparer.Ordinal));
-        var totals = JsonDocument.Parse(await Stack.Pool.GetStringAsync(new Uri("/usage?model=doomed", UriKind.Relative))).RootElement.GetProperty("totals");
+        var totals = await Stack.SettledUsageAsync("doomed", 2);
         Assert.Equal(2, totals.GetProperty("rateLimited").GetInt64());
     }
 
@@ -57,7 +57,7 @@ public sealed class OutcomeScenarios(LlmStackFixture fixture) : IClassFixture<Ll
         Assert.Equal("You said: " + marker, answer.Content[0].Text);
         var seen = await Stack.RequestsMentioningAsync(marker);
         Assert.Contains(seen, s => s.Backend == "fallback" && s.Entry.GetProperty("status").GetInt32() == 200);
-        var totals = JsonDocument.Parse(await Stack.Pool.GetStringAsync(new Uri("/usage?model=slow", UriKind.Relative))).RootElement.GetProperty("totals");
+        var totals = await Stack.SettledUsageAsync("slow", 2);
         Assert.Equal(1, totals.GetProperty("timeouts").GetInt64());
         Assert.Equal(1, totals.GetProperty("successes").GetInt64());
     }

@@ -57,6 +57,22 @@ public sealed class UpstreamTransformerTests
     }
 
     [Fact]
+    public async Task TransformRequest_NoCredential_SendsNoAuthorizationAtAll()
+    {
+        var target = Target(UpstreamCredential.None);
+        var context = Context(new Dictionary<string, string> { ["Authorization"] = "Bearer client-secret", ["X-Api-Key"] = "client-key" });
+        using var request = new HttpRequestMessage();
+
+        await UpstreamTransformer.Streaming(target, Destination).TransformRequestAsync(context, request, target.DestinationPrefix, CancellationToken.None);
+
+        Assert.False(request.Headers.Contains("Authorization"));
+        Assert.False(request.Headers.Contains("X-Api-Key"));
+        Assert.False(request.Options.TryGetValue(CredentialQueryHandler.Key, out _));
+        Assert.Equal(Destination, request.RequestUri);
+        Assert.Equal("no credential", UpstreamCredential.None.ToString());
+    }
+
+    [Fact]
     public async Task TransformRequest_QueryCredential_IsLeftForTheHandlerNotPutInTheUrl()
     {
         var credential = UpstreamCredential.InQuery("key", "provider-secret");
