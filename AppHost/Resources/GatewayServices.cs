@@ -26,15 +26,15 @@ internal static class GatewayServices
     ];
 
     /// <summary>
-    /// PoolService's sample registry (<c>PoolService/samples/demo.json</c>: pools <c>primary</c> and
+    /// PoolService's sample registry (<c>AppHost/samples/pools.json</c>: pools <c>primary</c> and
     /// <c>fallback</c> serving <c>gpt-4o-mini</c>, alias <c>mini</c>), its backends pointed at the
-    /// fake OpenAI-compatible backend. The path is relative to the working directory, the service's
-    /// build output (<c>PoolService/bin/{Configuration}/net10.0</c>). The sample's base URLs name
-    /// the fake's fixed port, 5091; no key is configured (the fake accepts any).
+    /// fake OpenAI-compatible backend. The build copies it next to the AppHost, so its full path does
+    /// not depend on any working directory. The sample's base URLs name the fake's fixed port, 5091;
+    /// no key is configured (the fake accepts any).
     /// </summary>
     private static Dictionary<string, string> DemoPoolConfiguration() => new()
     {
-        ["POOL_SETTINGS_FILE"] = Path.Combine("..", "..", "..", "samples", "demo.json"),
+        ["POOL_SETTINGS_FILE"] = Path.Combine(AppContext.BaseDirectory, "samples", "pools.json"),
     };
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace Gateway.PoolService.Infrastructure;
 internal static class PoolServiceExtensions
 {
     /// <summary>
-    /// A JSON file of extra settings (e.g. <c>PoolService/samples/demo.json</c>), read after
+    /// A JSON file of extra settings (e.g. <c>AppHost/samples/pools.json</c>), read after
     /// appsettings*.json and before environment variables and the command line, so those still
     /// override it. Set as an environment variable or on the command line.
     /// </summary>

@@ -96,7 +96,7 @@ public sealed class StartupTests
     [Fact]
     public async Task SettingsFile_TheDemoSample_IsValid_AndDefinesTwoPoolsServingOneModel()
     {
-        var sample = Path.Combine(Launchables.RepositoryRoot, "PoolService", "samples", "demo.json");
+        var sample = Path.Combine(Launchables.RepositoryRoot, "AppHost", "samples", "pools.json");
         await using var replica = new PoolReplica(FreePort.Next(), FreePort.Next(), null, null, new Dictionary<string, string?>
         {
             [PoolServiceExtensions.SettingsFileKey] = sample,
