@@ -11,6 +11,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapActorsHandlers();
 app.MapLeasesApi();
+app.MapModelsApi();
 app.MapBackendsApi();
 app.MapUsageApi();
 app.MapAdminApi();
