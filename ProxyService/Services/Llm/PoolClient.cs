@@ -52,19 +52,17 @@ internal sealed record CallOutcome(
 }
 
 /// <summary>
-/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>): leases and
-/// outcome reports, each bounded by <see cref="LlmOptions.PoolTimeout"/>. PoolService ignores a
+/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>): leases,
+/// outcome reports and the model list, each bounded by <see cref="LlmOptions.PoolTimeout"/>. PoolService ignores a
 /// repeated report of the same lease, so a report is sent once and never retried here.
 /// </summary>
 internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOptions> options, ILogger<PoolClient> logger)
 {
-    private const string ModelsProbe = " gateway:list-models";
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public async Task<LeaseResult> LeaseAsync(string model, IReadOnlyCollection<string> exclude, CancellationToken cancellationToken)
     {
-        var answer = await PostAsync("leases", new { model, exclude }, cancellationToken).ConfigureAwait(false);
+        var answer = await SendAsync(HttpMethod.Post, "leases", new { model, exclude }, cancellationToken).ConfigureAwait(false);
         if (answer.Failure is { } failure)
         {
             return new LeaseResult.Unavailable(failure);
@@ -87,19 +85,24 @@ internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOp
         }
     }
 
-    /// <summary>
-    /// The models the pools serve, aliases included, or null when PoolService cannot say.
-    /// PoolService lists them only to a caller who names one it does not know, so this asks for a
-    /// name no registry holds (a leading space and a colon).
-    /// </summary>
-    public async Task<IReadOnlyList<string>?> ModelsAsync(CancellationToken cancellationToken) =>
-        await LeaseAsync(ModelsProbe, [], cancellationToken).ConfigureAwait(false) is LeaseResult.UnknownModel unknown ? unknown.KnownModels : null;
+    /// <summary>The models the pools serve, aliases included (PoolService's <c>GET /models</c>), or null when PoolService cannot say.</summary>
+    public async Task<IReadOnlyList<string>?> ModelsAsync(CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync(HttpMethod.Get, "models", null, cancellationToken).ConfigureAwait(false);
+        if (answer is not { Failure: null, Status: 200 } || TryDeserialize<ModelList>(answer.Body)?.Models is not { } models)
+        {
+            return null;
+        }
+
+        List<string> ids = [.. models.Select(m => m?.Id).OfType<string>().Where(id => id.Length > 0)];
+        return ids.Count == models.Count ? ids : null;
+    }
 
     /// <summary>Reports how a leased call ended; a report that does not land is logged, not retried.</summary>
     public async Task ReportAsync(Lease lease, CallOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        var answer = await PostAsync($"backends/{Uri.EscapeDataString(lease.BackendId)}/outcomes", outcome, cancellationToken).ConfigureAwait(false);
+        var answer = await SendAsync(HttpMethod.Post, $"backends/{Uri.EscapeDataString(lease.BackendId)}/outcomes", outcome, cancellationToken).ConfigureAwait(false);
         if (answer.Failure is not null || answer.Status is < 200 or >= 300)
         {
             LlmLog.OutcomeNotRecorded(logger, lease.LeaseId, lease.BackendId, answer.Failure ?? $"PoolService answered {answer.Status}");
@@ -119,15 +122,17 @@ internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOp
         }
     }
 
-    private async Task<PoolAnswer> PostAsync(string path, object body, CancellationToken cancellationToken)
+    private async Task<PoolAnswer> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
         var timeoutAfter = options.Value.PoolTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(timeoutAfter);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (body is not null)
         {
-            Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
-        };
+            request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } };
+        }
+
         try
         {
             using var response = await invocation.InvokeMethodWithResponseAsync(options.Value.PoolAppId, request, timeout.Token).ConfigureAwait(false);
@@ -152,6 +157,10 @@ internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOp
     }
 
     private sealed record UnknownModelProblem(IReadOnlyList<string>? KnownModels);
+
+    private sealed record ModelList(IReadOnlyList<ModelEntry?>? Models);
+
+    private sealed record ModelEntry(string? Id);
 
     private readonly record struct PoolAnswer(int Status, byte[] Body, long? RetryAfterSeconds, string? Failure = null)
     {
