@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
+using Gateway.ProxyService.Infrastructure;
 
 namespace Gateway.ProxyService.Services.Llm;
 
@@ -7,17 +9,32 @@ namespace Gateway.ProxyService.Services.Llm;
 /// path: a bounded queue drained by a few workers. A full queue makes callers wait (PoolService is
 /// slower than the traffic; nothing is dropped); a stopping service drains what is queued within the
 /// host's shutdown time and reports anything enqueued after that directly. Only a crash loses the
-/// reports still queued.
+/// reports still queued. The gauge <c>gateway.proxy.llm.reports_queued</c> shows how far the
+/// reports lag behind the answers.
 /// </summary>
-internal sealed class OutcomeReporter(PoolClient pool, ILogger<OutcomeReporter> logger) : BackgroundService
+internal sealed class OutcomeReporter : BackgroundService
 {
+    /// <summary>Gauge <c>gateway.proxy.llm.reports_queued</c>: outcome reports waiting to be sent to PoolService.</summary>
+    public const string QueuedInstrument = "gateway.proxy.llm.reports_queued";
+
+    /// <summary>The most reports waiting before callers wait too: a few seconds of traffic, so cooldowns and usage never lag far behind.</summary>
+    public const int Capacity = 1_000;
+
     /// <summary>Reports sent at once; a backend's reports queue in its actor anyway.</summary>
     private const int Workers = 4;
 
-    private const int Capacity = 10_000;
-
     private readonly Channel<(Lease Lease, CallOutcome Outcome)> _queue = Channel.CreateBounded<(Lease, CallOutcome)>(
         new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
+
+    private readonly PoolClient _pool;
+    private readonly ILogger<OutcomeReporter> _logger;
+
+    public OutcomeReporter(PoolClient pool, IMeterFactory meterFactory, ILogger<OutcomeReporter> logger)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        (_pool, _logger) = (pool, logger);
+        meterFactory.Create(ProxyTelemetry.Name).CreateObservableGauge(QueuedInstrument, () => _queue.Reader.Count, "{report}", "Outcome reports waiting to be sent to PoolService.");
+    }
 
     /// <summary>Queues the report of <paramref name="lease"/>; reports it directly when the service is stopping.</summary>
     public async ValueTask EnqueueAsync(Lease lease, CallOutcome outcome)
@@ -33,7 +50,7 @@ internal sealed class OutcomeReporter(PoolClient pool, ILogger<OutcomeReporter> 
         }
         catch (ChannelClosedException)
         {
-            await pool.ReportAsync(lease, outcome, CancellationToken.None).ConfigureAwait(false);
+            await _pool.ReportAsync(lease, outcome, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -43,7 +60,7 @@ internal sealed class OutcomeReporter(PoolClient pool, ILogger<OutcomeReporter> 
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_queue.Reader.Count > 0)
         {
-            LlmLog.ReportsDropped(logger, _queue.Reader.Count);
+            LlmLog.ReportsDropped(_logger, _queue.Reader.Count);
         }
     }
 
@@ -57,7 +74,7 @@ internal sealed class OutcomeReporter(PoolClient pool, ILogger<OutcomeReporter> 
         {
             while (_queue.Reader.TryRead(out var report))
             {
-                await pool.ReportAsync(report.Lease, report.Outcome, CancellationToken.None).ConfigureAwait(false);
+                await _pool.ReportAsync(report.Lease, report.Outcome, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
