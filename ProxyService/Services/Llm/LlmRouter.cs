@@ -22,8 +22,11 @@ internal sealed class LlmRouter(PoolClient pool, OutcomeReporter reporter, Upstr
     /// <summary>Retry-After when the backends that failed did not say.</summary>
     private const long DefaultRetryAfterSeconds = 1;
 
-    /// <summary>Backends may answer with any headers; these are about the backend account, not the answer.</summary>
-    private static readonly FrozenSet<string> NoExtraStripped = FrozenSet<string>.Empty;
+    /// <summary>
+    /// Client headers that choose which account of the backend's key pays (OpenAI's organization
+    /// and project): the gateway's key is not the client's to steer, so they never pass.
+    /// </summary>
+    private static readonly FrozenSet<string> AccountHeaders = new[] { "OpenAI-Organization", "OpenAI-Project" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Forwards a request (streamed or not) to <paramref name="endpoint"/> (e.g. <c>/chat/completions</c>) below the leased backend's base URL.</summary>
     public async Task<IResult> SendAsync(HttpContext context, LlmRequest request, string endpoint)
@@ -79,7 +82,7 @@ internal sealed class LlmRouter(PoolClient pool, OutcomeReporter reporter, Upstr
 
         // A backend without a key (a local model server) gets no Authorization header at all: the client's never passes.
         var credential = string.IsNullOrEmpty(lease.ApiKey) ? UpstreamCredential.None : UpstreamCredential.InHeader("Authorization", "Bearer", lease.ApiKey);
-        var target = new UpstreamTarget(baseUri, credential, NoExtraStripped, TimeSpan.FromSeconds(Math.Max(1, lease.TimeoutSeconds)));
+        var target = new UpstreamTarget(baseUri, credential, AccountHeaders, TimeSpan.FromSeconds(Math.Max(1, lease.TimeoutSeconds)));
         var body = request.ForBackend(lease.UpstreamModel);
         context.Request.ContentLength = body.Length;
         if (request.Stream)

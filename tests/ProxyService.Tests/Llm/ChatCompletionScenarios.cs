@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using OpenAI;
 using OpenAI.Chat;
 
 namespace Gateway.ProxyService.Tests.Llm;
@@ -36,6 +37,22 @@ public sealed class ChatCompletionScenarios(LlmStackFixture fixture) : IClassFix
         var key = backend == "primary" ? LlmStack.PrimaryKey : LlmStack.FallbackKey;
         Assert.Equal("Bearer " + key, entry.GetProperty("authorization").GetString());
         Assert.DoesNotContain("sk-client-secret-must-not-pass", entry.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_ClientsOrganizationAndProject_NeverReachTheBackend()
+    {
+        var marker = Marker();
+        var client = new OpenAIClient(
+            new ApiKeyCredential("sk-client"),
+            new OpenAIClientOptions { Endpoint = new Uri($"http://127.0.0.1:{Stack.ProxyPort}/v1"), OrganizationId = "org-client-chosen", ProjectId = "proj-client-chosen" });
+        await client.GetChatClient("mini").CompleteChatAsync(new UserChatMessage(marker));
+
+        var (_, entry) = Assert.Single(await Stack.RequestsMentioningAsync(marker));
+        var headers = entry.GetProperty("headers");
+        Assert.False(headers.TryGetProperty("openai-organization", out _));
+        Assert.False(headers.TryGetProperty("openai-project", out _));
+        Assert.DoesNotContain("client-chosen", entry.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
