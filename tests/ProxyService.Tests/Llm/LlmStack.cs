@@ -16,7 +16,8 @@ namespace Gateway.ProxyService.Tests.Llm;
 /// Models: <c>gpt-4o-mini</c> (alias <c>mini</c>) on both; <c>flaky</c>, which the primary
 /// backend serves as <c>fake-429:7</c> (always 429, Retry-After 7) and the fallback as <c>gpt-4o-mini</c>;
 /// <c>doomed</c>, a 429 everywhere; <c>slow</c>, which a primary backend with a 1 s timeout serves
-/// as <c>fake-hang</c>; <c>counted</c>, <c>streamed</c> and <c>abandoned</c>, plain, for the tests that read their usage.
+/// as <c>fake-hang</c>; <c>unreachable</c>, whose primary backend is a closed port; <c>broken</c>,
+/// which a primary backend serves as <c>fake-503</c>; <c>counted</c>, <c>streamed</c> and <c>abandoned</c>, plain, for the tests that read their usage.
 /// </summary>
 internal sealed class LlmStack : IAsyncDisposable
 {
@@ -37,6 +38,7 @@ internal sealed class LlmStack : IAsyncDisposable
         FallbackPort = FreePort.Next();
         PoolPort = FreePort.Next();
         ProxyPort = FreePort.Next();
+        ClosedPort = FreePort.Next();
         Primary = Client(PrimaryPort);
         Fallback = Client(FallbackPort);
         Proxy = Client(ProxyPort);
@@ -50,6 +52,9 @@ internal sealed class LlmStack : IAsyncDisposable
     public int PoolPort { get; }
 
     public int ProxyPort { get; }
+
+    /// <summary>A loopback port nothing listens on: a backend there refuses every connection.</summary>
+    public int ClosedPort { get; }
 
     /// <summary>The primary fake directly (its <c>/_fake</c> control API and journal).</summary>
     public HttpClient Primary { get; }
@@ -216,9 +221,12 @@ internal sealed class LlmStack : IAsyncDisposable
                 ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "fake-429:7", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:4", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
             }),
             Backend("llm-hanging", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 1, new Dictionary<string, string> { ["slow"] = "fake-hang" }),
+            Backend("llm-closed", "primary", ClosedPort, PrimaryKey, timeoutSeconds: 10, new Dictionary<string, string> { ["unreachable"] = "gpt-4o-mini" }),
+            Backend("llm-broken", "primary", PrimaryPort, PrimaryKey, timeoutSeconds: 10, new Dictionary<string, string> { ["broken"] = "fake-503" }),
             Backend("llm-fallback", "fallback", FallbackPort, FallbackKey, timeoutSeconds: 10, new Dictionary<string, string>
             {
                 ["gpt-4o-mini"] = "gpt-4o-mini", ["flaky"] = "gpt-4o-mini", ["counted"] = "gpt-4o-mini", ["doomed"] = "fake-429:6", ["slow"] = "gpt-4o-mini", ["streamed"] = "gpt-4o-mini", ["abandoned"] = "gpt-4o-mini",
+                ["unreachable"] = "gpt-4o-mini", ["broken"] = "gpt-4o-mini",
             }),
         },
         Aliases = new Dictionary<string, string> { ["mini"] = "gpt-4o-mini" },

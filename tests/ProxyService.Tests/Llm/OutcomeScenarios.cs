@@ -61,4 +61,31 @@ public sealed class OutcomeScenarios(LlmStackFixture fixture) : IClassFixture<Ll
         Assert.Equal(1, totals.GetProperty("timeouts").GetInt64());
         Assert.Equal(1, totals.GetProperty("successes").GetInt64());
     }
+
+    [Fact]
+    public async Task Chat_BackendRefusesTheConnection_RetriedOnAnother()
+    {
+        var marker = Marker();
+        ChatCompletion answer = await Stack.OpenAi().GetChatClient("unreachable").CompleteChatAsync(new UserChatMessage(marker));
+
+        Assert.Equal("You said: " + marker, answer.Content[0].Text);
+        Assert.Equal(["fallback"], (await Stack.RequestsMentioningAsync(marker)).Select(s => s.Backend));
+        var totals = await Stack.SettledUsageAsync("unreachable", 2);
+        Assert.Equal(1, totals.GetProperty("connectErrors").GetInt64());
+        Assert.Equal(1, totals.GetProperty("successes").GetInt64());
+    }
+
+    [Fact]
+    public async Task Chat_BackendAnswers503_RetriedOnAnother()
+    {
+        var marker = Marker();
+        ChatCompletion answer = await Stack.OpenAi().GetChatClient("broken").CompleteChatAsync(new UserChatMessage(marker));
+
+        Assert.Equal("You said: " + marker, answer.Content[0].Text);
+        var seen = await Stack.RequestsMentioningAsync(marker);
+        Assert.Equal([("fallback", 200), ("primary", 503)], seen.Select(s => (s.Backend, s.Entry.GetProperty("status").GetInt32())).Order());
+        var totals = await Stack.SettledUsageAsync("broken", 2);
+        Assert.Equal(1, totals.GetProperty("serverErrors").GetInt64());
+        Assert.Equal(1, totals.GetProperty("successes").GetInt64());
+    }
 }
