@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Services;
 using Microsoft.AspNetCore.Hosting;
@@ -29,7 +30,11 @@ internal sealed class PoolReplica : WebApplicationFactory<Program>
         _settings = settings;
         _logs = logs;
         Port = port;
-        UseKestrel(port);
+
+        // Not UseKestrel(port): that sets the port through IServerAddressesFeature after the host is
+        // built, while the entry point may already be starting Kestrel on its own thread, which then
+        // refuses the change (dotnet/aspnetcore#67714). Listen options are read only when Kestrel starts.
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
     }
 
     public int Port { get; }
