@@ -4,7 +4,8 @@ namespace Gateway.PoolService.Services;
 
 /// <summary>
 /// The rules of one backend, as pure functions of its <see cref="BackendState"/>, its registry
-/// <see cref="BackendLimits"/> and the time: the <c>Backend</c> actor only loads, applies, saves.
+/// <see cref="BackendLimits"/> and the time: the <c>Backend</c> actor only loads, applies, saves
+/// (and saves only what changed decision state: see <see cref="BackendState.SameDecisionsAs"/>).
 /// </summary>
 /// <remarks>
 /// <para><b>Acquire</b>, in order: disabled → deny; probe-unhealthy → deny; ejected → deny; in
@@ -102,7 +103,11 @@ internal sealed class BackendPolicy(BackendPolicyOptions options)
         (BackendState, AcquireDecision) Deny(DenyReason reason, TimeSpan? retryAfter) => (state, new AcquireDecision.Denied(reason, retryAfter));
     }
 
-    /// <summary>Applies one reported upstream call at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Applies one reported upstream call at <paramref name="now"/>. Every report updates the
+    /// observations (last outcome and its time, the latency mean); a success after a success
+    /// changes nothing else.
+    /// </summary>
     public BackendState Report(BackendState state, Outcome outcome, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
