@@ -2,29 +2,12 @@ using Gateway.ProxyService.Tests.Support;
 
 namespace Gateway.ProxyService.Tests.Apis;
 
-/// <summary>Its own stack: these tests stop BillingService and restart the proxy.</summary>
-public sealed class RecoveryStackFixture : IAsyncLifetime
-{
-    private ProxyStack? _stack;
-
-    internal ProxyStack Stack => _stack ?? throw new InvalidOperationException("Not initialised.");
-
-    public async Task InitializeAsync() => _stack = await ProxyStack.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (_stack is not null)
-        {
-            await _stack.DisposeAsync();
-        }
-    }
-}
-
 /// <summary>
 /// BillingService down: a required reservation is refused without calling the provider, an
-/// optional one runs unbilled, and a finalize is retried until it lands, once, also across a proxy restart.
+/// optional one runs unbilled, and a finalize is retried until it lands, once, also across a proxy
+/// restart. These tests stop BillingService and restart the proxy: each class has a stack of its own.
 /// </summary>
-public sealed class SettlementRecoveryScenarios(RecoveryStackFixture fixture) : IClassFixture<RecoveryStackFixture>, IAsyncLifetime
+public abstract class SettlementRecoveryScenarios(ProxyStackFixture fixture) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -156,3 +139,8 @@ public sealed class SettlementRecoveryScenarios(RecoveryStackFixture fixture) : 
         }
     }
 }
+
+public sealed class SqliteSettlementRecoveryScenarios(StackFixture fixture) : SettlementRecoveryScenarios(fixture), IClassFixture<StackFixture>;
+
+[Collection(OnPostgres.Name)]
+public sealed class PostgresSettlementRecoveryScenarios(PostgresStackFixture fixture) : SettlementRecoveryScenarios(fixture), IClassFixture<PostgresStackFixture>;

@@ -10,7 +10,8 @@ namespace Gateway.ProxyService.Tests.Support;
 /// <summary>
 /// The whole path of a task call, as the AppHost runs it, every piece its own process: the fake
 /// task provider; BillingService with its LocalSidecar; ProxyService with its LocalSidecar; one
-/// SQLite store. Billing and the proxy can be stopped and started again on the same ports. The
+/// store both sidecars share (a SQLite file, or a PostgreSQL database the caller provides). Billing
+/// and the proxy can be stopped and started again on the same ports. The
 /// proxy's log lines are kept across its restarts, at Trace level for the gateway, YARP and the
 /// HTTP client, so tests can search them for secrets.
 /// </summary>
@@ -68,7 +69,10 @@ internal sealed class ProxyStack : IAsyncDisposable
     /// <summary>Every line the proxy process wrote, across restarts.</summary>
     public string ProxyLog => string.Join('\n', _proxyLog);
 
-    public static async Task<ProxyStack> StartAsync(IReadOnlyDictionary<string, string?>? extraProxySettings = null)
+    /// <param name="store">SQLite (a file in the stack's folder) or PostgreSQL.</param>
+    /// <param name="postgresConnection">The database, for PostgreSQL.</param>
+    /// <param name="extraProxySettings">Proxy configuration over the defaults.</param>
+    public static async Task<ProxyStack> StartAsync(StateStoreKind store = StateStoreKind.Sqlite, string? postgresConnection = null, IReadOnlyDictionary<string, string?>? extraProxySettings = null)
     {
         var folder = new TempFolder("proxy-tests");
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -85,9 +89,10 @@ internal sealed class ProxyStack : IAsyncDisposable
 
         try
         {
-            await File.WriteAllTextAsync(
-                Path.Combine(stack._components, "statestore.yaml"),
-                ComponentYaml.StateStore(StateStoreKind.Sqlite, connection: folder.Combine("state.db"), metadata: new Dictionary<string, string> { ["busyTimeout"] = "10s" }));
+            var component = store == StateStoreKind.Sqlite
+                ? ComponentYaml.StateStore(store, connection: folder.Combine("state.db"), metadata: new Dictionary<string, string> { ["busyTimeout"] = "10s" })
+                : ComponentYaml.StateStore(store, connection: postgresConnection);
+            await File.WriteAllTextAsync(Path.Combine(stack._components, "statestore.yaml"), component);
             var fake = ServiceProcess.StartAsync(Launchables.FakeTaskProvider, "faketasks", stack.FakePort, null, new Dictionary<string, string?> { ["FakeTaskProvider__ApiKey"] = ProviderKey });
             var sidecars = Task.WhenAll(
                 SidecarProcess.StartAsync("billing", stack._components, stack._registry, stack.BillingPort),
