@@ -17,7 +17,7 @@ catch (ArgumentException e)
 }
 
 Console.WriteLine(BenchMachine.Describe());
-Console.WriteLine($"load average at the start: {LoadAverage()}");
+Console.WriteLine($"load average at the start: {BenchMachine.LoadAverage()}");
 Console.WriteLine($"non-streamed chat completion, one user message; {options.Requests} requests per path and concurrency after warm-up rounds of {options.Warmup} per path (2 s at least), in {options.Rounds} slices per path, the paths taking turns; store SQLite, LocalSidecar");
 
 await using var stack = await LlmUnderTest.StartAsync(options.Nginx);
@@ -106,7 +106,7 @@ foreach (var concurrency in options.Concurrency)
 
 Console.WriteLine();
 notes.ForEach(Console.WriteLine);
-Console.WriteLine($"load average at the end: {LoadAverage()}");
+Console.WriteLine($"load average at the end: {BenchMachine.LoadAverage()}");
 if (failures.Count > 0)
 {
     Console.WriteLine($"NOT CLEAN: {failures.Values.Sum()} requests failed ({string.Join(", ", failures.Select(f => $"{f.Key} ×{f.Value}"))}); their times are in the figures above.");
@@ -137,5 +137,3 @@ async Task<(Sample Slice, TimeSpan Waited)> RunAsync(ChatPath path, int requests
 
 static string Ms(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
-static string LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1, 5, 15 min)" : "unknown";

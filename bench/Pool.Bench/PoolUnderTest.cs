@@ -41,9 +41,9 @@ internal sealed class PoolUnderTest : IAsyncDisposable
                 var service = TestProcess.StartDotnet(Launchables.PoolService, ["--urls", $"http://127.0.0.1:{port}"], Settings(sidecarPort));
                 processes.Add(service);
                 var endpoint = new Uri($"http://127.0.0.1:{port}");
-                await WaitAsync(endpoint, "/alive", service).ConfigureAwait(false);
+                await Readiness.WaitAsync(new Uri(endpoint, "/alive"), () => service.HasExited ? service.Output : null).ConfigureAwait(false);
                 processes.Add(await SidecarProcess.StartAsync("pool", components, folder.Combine("registry"), port, httpPort: sidecarPort).ConfigureAwait(false));
-                await WaitAsync(endpoint, "/healthz", service).ConfigureAwait(false);
+                await Readiness.WaitAsync(new Uri(endpoint, "/healthz"), () => service.HasExited ? service.Output : null).ConfigureAwait(false);
                 endpoints.Add(endpoint);
             }
 
@@ -94,33 +94,5 @@ internal sealed class PoolUnderTest : IAsyncDisposable
         }
 
         return settings;
-    }
-
-    private static async Task WaitAsync(Uri endpoint, string path, TestProcess service)
-    {
-        using var client = new HttpClient { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                using var answer = await client.GetAsync(new Uri(path, UriKind.Relative)).ConfigureAwait(false);
-                if (answer.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            if (service.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"PoolService did not answer {path}:\n{service.Output}");
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
-        }
     }
 }

@@ -246,13 +246,14 @@ internal sealed class LlmStack : IAsyncDisposable
     };
 }
 
-public sealed class LlmStackFixture : IAsyncLifetime
+/// <summary>One <see cref="LlmStack"/> per test class: the default registry, or the one a subclass starts.</summary>
+public class LlmStackFixture : IAsyncLifetime
 {
     private LlmStack? _stack;
 
     internal LlmStack Stack => _stack ?? throw new InvalidOperationException("Not initialised.");
 
-    public async Task InitializeAsync() => _stack = await LlmStack.StartAsync();
+    public async Task InitializeAsync() => _stack = await StartStackAsync();
 
     public async Task DisposeAsync()
     {
@@ -261,4 +262,6 @@ public sealed class LlmStackFixture : IAsyncLifetime
             await _stack.DisposeAsync();
         }
     }
+
+    private protected virtual Task<LlmStack> StartStackAsync() => LlmStack.StartAsync();
 }

@@ -141,13 +141,9 @@ public sealed class PolicyScenarios(PolicyScenarios.Fixture fixture) : IClassFix
         response.EnsureSuccessStatusCode();
     }
 
-    public sealed class Fixture : IAsyncLifetime
+    public sealed class Fixture : LlmStackFixture
     {
-        private LlmStack? _stack;
-
-        internal LlmStack Stack => _stack ?? throw new InvalidOperationException("Not initialised.");
-
-        public async Task InitializeAsync() => _stack = await LlmStack.StartAsync(
+        private protected override Task<LlmStack> StartStackAsync() => LlmStack.StartAsync(
             stack => new
             {
                 Pools = new[] { new { Name = "primary" }, new { Name = "fallback" } },
@@ -161,13 +157,5 @@ public sealed class PolicyScenarios(PolicyScenarios.Fixture fixture) : IClassFix
                 },
             },
             new Dictionary<string, string?> { ["Pool__Policy__CooldownBase"] = "00:00:01", ["Pool__Policy__EmergencyFraction"] = "0.1" });
-
-        public async Task DisposeAsync()
-        {
-            if (_stack is not null)
-            {
-                await _stack.DisposeAsync();
-            }
-        }
     }
 }

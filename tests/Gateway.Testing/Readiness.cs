@@ -1,7 +1,7 @@
-namespace Gateway.Llm.Bench;
+namespace Gateway.Testing;
 
-/// <summary>Waiting for a started process to answer.</summary>
-internal static class Readiness
+/// <summary>Waiting for a started process to answer (benchmarks start services this way).</summary>
+public static class Readiness
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
