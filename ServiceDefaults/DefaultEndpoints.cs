@@ -1,8 +1,10 @@
 using Gateway.ServiceDefaults.Dapr;
 using Gateway.ServiceDefaults.Health;
+using Gateway.ServiceDefaults.Problems;
 using Gateway.ServiceDefaults.Security;
 using Gateway.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +42,7 @@ public static class DefaultEndpoints
         builder.AddGatewayTelemetry();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Gateway.Hosting.ParentProcessWatch>();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = FrameworkProblems.Customize);
         builder.Services.AddDaprSidecar(DaprSidecarOptions.FromEnvironment(name => builder.Configuration[name]));
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
@@ -56,7 +58,11 @@ public static class DefaultEndpoints
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<AppApiTokenMiddleware>();
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = FrameworkProblems.StatusCodeOf,
+            SuppressDiagnosticsCallback = FrameworkProblems.IsClientFault,
+        });
         app.UseStatusCodePages();
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) }).AllowWithoutAppApiToken();
         app.MapHealthChecks(HealthPath).AllowWithoutAppApiToken();

@@ -11,5 +11,11 @@ public static class ProblemTypes
     public const string Unauthorized = Prefix + "unauthorized";
     public const string BadRequest = Prefix + "bad-request";
     public const string NotFound = Prefix + "not-found";
+    public const string MethodNotAllowed = Prefix + "method-not-allowed";
+    public const string RequestTimeout = Prefix + "request-timeout";
+    public const string LengthRequired = Prefix + "length-required";
+    public const string PayloadTooLarge = Prefix + "payload-too-large";
+    public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
+    public const string HeadersTooLarge = Prefix + "headers-too-large";
     public const string Internal = Prefix + "internal";
 }
