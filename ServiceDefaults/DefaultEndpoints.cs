@@ -1,5 +1,6 @@
 using Gateway.ServiceDefaults.Dapr;
 using Gateway.ServiceDefaults.Health;
+using Gateway.ServiceDefaults.Logging;
 using Gateway.ServiceDefaults.Problems;
 using Gateway.ServiceDefaults.Security;
 using Gateway.ServiceDefaults.Telemetry;
@@ -27,8 +28,9 @@ public static class DefaultEndpoints
     private const string LiveTag = "live";
 
     /// <summary>
-    /// Telemetry, problem details, health checks (the sidecar's included), the sidecar options
-    /// from the Dapr environment variables, and JSON console logs when <c>LOG_FORMAT=json</c>.
+    /// Telemetry, logs without secrets, problem details, health checks (the sidecar's included),
+    /// the sidecar options from the Dapr environment variables, and JSON console logs when
+    /// <c>LOG_FORMAT=json</c>.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -40,6 +42,7 @@ public static class DefaultEndpoints
         }
 
         builder.AddGatewayTelemetry();
+        builder.AddRedactedLogging();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Gateway.Hosting.ParentProcessWatch>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = FrameworkProblems.Customize);
@@ -52,11 +55,13 @@ public static class DefaultEndpoints
     }
 
     /// <summary>
-    /// The app-token check, exception and status-code problem details, <c>/alive</c> and <c>/healthz</c>.
+    /// The request log, the app-token check, exception and status-code problem details,
+    /// <c>/alive</c> and <c>/healthz</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<AppApiTokenMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

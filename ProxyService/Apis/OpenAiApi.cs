@@ -1,5 +1,6 @@
 using Gateway.ProxyService.Services.Llm;
 using Gateway.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.ProxyService.Apis;
@@ -7,14 +8,24 @@ namespace Gateway.ProxyService.Apis;
 /// <summary>
 /// The OpenAI-compatible API (<c>/v1/*</c>), public: callers use it with any OpenAI client and the
 /// base URL <c>http://{proxy}/v1</c>. Their key is never forwarded; each backend gets its own.
-/// Errors keep OpenAI's shape.
+/// Errors keep OpenAI's shape, the framework's own included (<see cref="OpenAiProblemWriter"/>:
+/// an unknown path is 404, a wrong method 405, a body Kestrel refuses 400, 408 or 413).
 /// </summary>
 internal static class OpenAiApi
 {
+    private const string Prefix = "/v1";
+
+    /// <summary>True for a request below <c>/v1</c>, whether a route serves it or not.</summary>
+    public static bool Serves(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal);
+    }
+
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var api = app.MapGroup("/v1").AllowWithoutAppApiToken();
+        var api = app.MapGroup(Prefix).AllowWithoutAppApiToken().AddEndpointFilter(LimitBody);
         api.MapGet("/models", ListModelsAsync);
 
         // One flow for the three: only the path below the backend's base URL differs.
@@ -22,6 +33,22 @@ internal static class OpenAiApi
         api.MapPost("/completions", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/completions"));
         api.MapPost("/embeddings", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/embeddings"));
         return app;
+    }
+
+    /// <summary>
+    /// Every route's body is bounded by <see cref="LlmOptions.MaxRequestBodyBytes"/> in Kestrel
+    /// too, so that a body no handler reads (a GET's, a chunked one that never ends) is cut there
+    /// and answered 413 rather than drained up to the server's much larger limit.
+    /// </summary>
+    private static ValueTask<object?> LimitBody(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = context.RequestServices.GetRequiredService<IOptions<LlmOptions>>().Value.MaxRequestBodyBytes;
+        }
+
+        return next(invocation);
     }
 
     /// <summary>200 the models the pools serve, aliases included, as OpenAI's model list; 503 when PoolService cannot be reached.</summary>

@@ -1,6 +1,7 @@
 using Gateway.ProxyService.Infrastructure.Forwarding;
 using Gateway.ProxyService.Services;
 using Gateway.ProxyService.Services.Llm;
+using Gateway.ServiceDefaults.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.ProxyService.Infrastructure;
@@ -9,8 +10,9 @@ internal static class ProxyServiceExtensions
 {
     /// <summary>
     /// The proxy options (section <c>Proxy</c>) and the providers (section <c>Providers</c>), both
-    /// validated at start; the forwarder over one shared handler; the call ledger, billing client,
-    /// submit and query flows, and the settlement retrier.
+    /// validated at start; the forwarder over one shared handler, logging its destinations redacted
+    /// (the providers' credential parameters included); the call ledger, billing client, submit and
+    /// query flows, and the settlement retrier.
     /// </summary>
     public static IHostApplicationBuilder AddProxyServices(this IHostApplicationBuilder builder)
     {
@@ -27,6 +29,16 @@ internal static class ProxyServiceExtensions
                 : throw new OptionsValidationException(ProvidersOptions.SectionName, typeof(ProvidersOptions), problems));
 
         services.AddHttpForwarder();
+        RedactingHttpForwarder.Decorate(services);
+
+        // A provider's credential parameter is a secret in a logged URL whatever its name.
+        services.AddOptions<QueryRedactionOptions>().Configure<IOptions<ProvidersOptions>>((redaction, providers) =>
+        {
+            foreach (var parameter in providers.Value.Items.Values.Select(p => p?.Credential?.QueryParameter).OfType<string>())
+            {
+                redaction.QueryParameters.Add(parameter);
+            }
+        });
         services.AddSingleton<UpstreamForwarder>();
         services.AddSingleton<ProxyTelemetry>();
         services.AddSingleton<CallStore>();

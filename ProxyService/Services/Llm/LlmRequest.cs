@@ -35,24 +35,17 @@ internal sealed class LlmRequest
     /// <summary>The prompt's tokens by <see cref="TokenEstimate"/>, for a call whose backend never said; null when the body has no prompt the estimate knows.</summary>
     public long? EstimatedPromptTokens() => TokenEstimate.OfPrompt(_body);
 
-    /// <summary>Reads <paramref name="body"/>: a JSON object with a non-empty string <c>model</c> and, if present, a boolean <c>stream</c>.</summary>
+    /// <summary>
+    /// Reads <paramref name="body"/>: a JSON object by <see cref="StrictJson"/>'s rules with a
+    /// non-empty string <c>model</c> and, if present, a boolean <c>stream</c>.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> body, [NotNullWhen(true)] out LlmRequest? request, [NotNullWhen(false)] out OpenAiError? error)
     {
         request = null;
-        JsonNode? root;
-        try
+        if (!StrictJson.TryParseObject(body, out var json))
         {
-            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException)
-        {
-            error = OpenAiError.InvalidBody("We could not parse the JSON body of your request. The body must be a JSON object.");
-            return false;
-        }
-
-        if (root is not JsonObject json)
-        {
-            error = OpenAiError.InvalidBody("The body of your request must be a JSON object.");
+            error = OpenAiError.InvalidBody(
+                "We could not parse the JSON body of your request. The body must be one JSON object in UTF-8, each property named once.");
             return false;
         }
 

@@ -103,7 +103,7 @@ internal sealed class LlmStack : IAsyncDisposable
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (true)
         {
-            var found = await JournalAsync(marker);
+            var found = await MentioningAsync(marker);
             if (DateTime.UtcNow > deadline || found.All(f => f.Entry.GetProperty("status").ValueKind == JsonValueKind.Number || f.Entry.GetProperty("aborted").GetBoolean()))
             {
                 return found;
@@ -128,6 +128,10 @@ internal sealed class LlmStack : IAsyncDisposable
         return await UsageAsync(model);
     }
 
+    /// <summary>Journal entries of both fakes for the requests that carried <c>X-Fake-Run: {run}</c>, as (backend, entry).</summary>
+    public Task<IReadOnlyList<(string Backend, JsonElement Entry)>> RequestsOfRunAsync(string run) =>
+        JournalAsync("/_fake/requests?run=" + Uri.EscapeDataString(run));
+
     /// <summary>PoolService's usage totals for <paramref name="model"/> as they are.</summary>
     public async Task<JsonElement> UsageAsync(string model) =>
         JsonDocument.Parse(await Pool.GetStringAsync(new Uri("/usage?model=" + Uri.EscapeDataString(model), UriKind.Relative))).RootElement.GetProperty("totals").Clone();
@@ -136,15 +140,17 @@ internal sealed class LlmStack : IAsyncDisposable
     public async Task<JsonElement> BackendStatusAsync(string backendId) =>
         JsonDocument.Parse(await Pool.GetStringAsync(new Uri($"/backends/{Uri.EscapeDataString(backendId)}/status", UriKind.Relative))).RootElement.Clone();
 
-    private async Task<IReadOnlyList<(string Backend, JsonElement Entry)>> JournalAsync(string marker)
+    private async Task<IReadOnlyList<(string Backend, JsonElement Entry)>> MentioningAsync(string marker) =>
+        [.. (await JournalAsync("/_fake/requests")).Where(f => f.Entry.TryGetProperty("body", out var body) && body.GetRawText().Contains(marker, StringComparison.Ordinal))];
+
+    /// <summary>The entries both fakes answer <paramref name="path"/> with (their <c>/_fake/requests</c>, filtered or not).</summary>
+    private async Task<IReadOnlyList<(string Backend, JsonElement Entry)>> JournalAsync(string path)
     {
         List<(string, JsonElement)> found = [];
         foreach (var (name, client) in new[] { ("primary", Primary), ("fallback", Fallback) })
         {
-            var text = await client.GetStringAsync(new Uri("/_fake/requests", UriKind.Relative));
-            found.AddRange(JsonDocument.Parse(text).RootElement.EnumerateArray()
-                .Where(e => e.TryGetProperty("body", out var body) && body.GetRawText().Contains(marker, StringComparison.Ordinal))
-                .Select(e => (name, e.Clone())));
+            var text = await client.GetStringAsync(new Uri(path, UriKind.Relative));
+            found.AddRange(JsonDocument.Parse(text).RootElement.EnumerateArray().Select(e => (name, e.Clone())));
         }
 
         return found;
