@@ -15,11 +15,11 @@ internal static class OpenAiApi
 {
     private const string Prefix = "/v1";
 
-    /// <summary>True for a request below <c>/v1</c>, whether a route serves it or not.</summary>
+    /// <summary>True for a request below <c>/v1</c> (without regard to case, as routing matches), whether a route serves it or not.</summary>
     public static bool Serves(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal);
+        return request.Path.StartsWithSegments(Prefix, StringComparison.OrdinalIgnoreCase);
     }
 
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)

@@ -16,7 +16,10 @@ internal sealed class LlmOptions
     /// <summary>Backends tried for one request (the first one included) before answering 503. Default: 3. Between 1 and 20.</summary>
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>The largest request body accepted; a larger one is answered with 413 and forwarded nowhere. Default: 4 MiB. Between 1 KiB and 64 MiB.</summary>
+    /// <summary>
+    /// The largest request body accepted on any <c>/v1</c> route (Kestrel stops reading past it);
+    /// a larger one is answered with 413 and forwarded nowhere. Default: 4 MiB. Between 1 KiB and 64 MiB.
+    /// </summary>
     public int MaxRequestBodyBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>The largest non-streamed answer read from a backend; a larger one counts as a server error. Default: 16 MiB. Between 1 KiB and 256 MiB.</summary>

@@ -78,10 +78,18 @@ public sealed class BrokenRequestScenarios(LlmStackFixture fixture) : IClassFixt
     public async Task WellFormedRequest_SentTheSameWay_ReachesABackend()
     {
         var (run, marker) = (NewId("run"), NewId("m"));
+        var request = Post(Chat, $$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{marker}}"}]}""").Replace("{run}", run, StringComparison.Ordinal);
 
-        var response = await SendAsync(Post(Chat, $$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{marker}}"}]}""").Replace("{run}", run, StringComparison.Ordinal), BodySending.Whole);
+        // The only request of this class that needs a lease: on a loaded machine PoolService's first
+        // one can outlast the gateway's pool timeout, answered 503 pool_unavailable, which a client retries.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var response = await SendAsync(request, BodySending.Whole);
+        while (response.Status == 503 && response.Body.Contains("pool_unavailable", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            response = await SendAsync(request, BodySending.Whole);
+        }
 
-        Assert.Equal(200, response.Status);
+        Assert.True(response.Status == 200, $"{response.Status}: {response.Body}");
         Assert.Contains(marker, response.Body, StringComparison.Ordinal);
         Assert.Single(await Stack.RequestsOfRunAsync(run));
     }

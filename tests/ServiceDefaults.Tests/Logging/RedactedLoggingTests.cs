@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using Gateway.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -11,9 +13,10 @@ using Microsoft.Extensions.Logging.Testing;
 namespace Gateway.ServiceDefaults.Tests.Logging;
 
 /// <summary>
-/// What a service built on AddServiceDefaults logs of a request whose query carries secrets
-/// (issue #18): every record of every category, message and structured state, at Trace, with the
-/// framework's URL-bearing categories asked for at Trace by configuration too. A real Kestrel app.
+/// What a service built on AddServiceDefaults logs and traces of a request whose query carries
+/// secrets (issue #18): every record of every category, message and structured state, at Trace,
+/// with the framework's URL-bearing categories asked for at Trace by configuration too, and every
+/// tag of every span. A real Kestrel app.
 /// </summary>
 public sealed class RedactedLoggingTests : IAsyncLifetime
 {
@@ -24,8 +27,21 @@ public sealed class RedactedLoggingTests : IAsyncLifetime
 
     private static readonly string[] Secrets = [Token, ApiKey, Ident];
 
+    private readonly ConcurrentQueue<string> _spanTags = new();
+    private readonly ActivityListener _spans;
     private WebApplication _app = null!;
     private int _port;
+
+    public RedactedLoggingTests()
+    {
+        _spans = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => _spanTags.Enqueue($"{activity.Source.Name} {activity.DisplayName}: {string.Join(", ", activity.TagObjects.Select(t => t.Key + "=" + t.Value))}"),
+        };
+        ActivitySource.AddActivityListener(_spans);
+    }
 
     private FakeLogCollector Logs => _app.Services.GetFakeLogCollector();
 
@@ -66,6 +82,8 @@ public sealed class RedactedLoggingTests : IAsyncLifetime
         await LoggedAsync(r => r.Message.Contains("/call?", StringComparison.Ordinal) && r.Message.Contains("safe=1", StringComparison.Ordinal) && r.Message.Contains(" 200 ", StringComparison.Ordinal));
         Assert.Contains(Logs.GetSnapshot(), r => r.Category?.StartsWith("System.Net.Http.HttpClient.outgoing", StringComparison.Ordinal) == true);
         AssertNoSecretLogged();
+        Assert.Contains(_spanTags, t => t.StartsWith("System.Net.Http", StringComparison.Ordinal) && t.Contains("/echo", StringComparison.Ordinal));
+        Assert.All(_spanTags, t => Assert.DoesNotContain(Secrets, secret => t.Contains(secret, StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -105,5 +123,9 @@ public sealed class RedactedLoggingTests : IAsyncLifetime
 
     private string Dump() => string.Join('\n', Logs.GetSnapshot().Select(r => $"{r.Category}: {r.Message}"));
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _spans.Dispose();
+        await _app.DisposeAsync();
+    }
 }
