@@ -18,8 +18,6 @@ internal sealed class OpenAiError(int statusCode, string message, string type, s
 
     public static OpenAiError InvalidBody(string message, string? param = null) => new(StatusCodes.Status400BadRequest, message, "invalid_request_error", "invalid_request", param);
 
-    private static OpenAiError Invalid(int status, string message, string code) => new(status, message, "invalid_request_error", code);
-
     public static OpenAiError ModelNotFound(string model) =>
         new(StatusCodes.Status404NotFound, $"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model_not_found", "model");
 
@@ -50,6 +48,8 @@ internal sealed class OpenAiError(int statusCode, string message, string type, s
         >= 400 and < 500 => Invalid(status, "The request cannot be served.", "invalid_request"),
         _ => new(Math.Max(status, StatusCodes.Status500InternalServerError), "The gateway failed to answer this request.", "server_error", "internal_error"),
     };
+
+    private static OpenAiError Invalid(int status, string message, string code) => new(status, message, "invalid_request_error", code);
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
