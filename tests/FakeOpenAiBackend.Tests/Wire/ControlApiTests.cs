@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.FakeOpenAiBackend.Tests.Support;
@@ -39,17 +38,19 @@ public sealed class ControlApiTests(FakeBackendFixture fake) : IClassFixture<Fak
     [Fact]
     public async Task Behavior_SetForTwoRequests_AppliesToTheNextTwoThenClearsItself()
     {
-        using var set = await fake.Http.PostAsJsonAsync(Behavior, new { behavior = "delay:300", times = 2 });
-        Assert.Equal("""{"behavior":"delay:300","remaining":2}""", await set.Content.ReadAsStringAsync());
+        using var set = await fake.Http.PostAsJsonAsync(Behavior, new { behavior = "503", times = 2 });
+        Assert.Equal("""{"behavior":"503","remaining":2}""", await set.Content.ReadAsStringAsync());
 
-        var first = await TimeModelsAsync();
+        var run = FakeBackendFixture.NewRun();
+        using var first = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-4o","input":"Hi"}""", run));
         var state = await fake.Http.GetStringAsync(Behavior);
-        var second = await TimeModelsAsync();
-        var third = await TimeModelsAsync();
+        using var second = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-4o","input":"Hi"}""", run));
+        using var third = await fake.Http.SendAsync(fake.Post("/v1/embeddings", """{"model":"gpt-4o","input":"Hi"}""", run));
+        var journaled = await fake.RequestsAsync(run);
 
-        Assert.Equal("""{"behavior":"delay:300","remaining":1}""", state);
-        Assert.True(first >= TimeSpan.FromMilliseconds(300) && second >= TimeSpan.FromMilliseconds(300), $"{first}, {second}");
-        Assert.True(third < TimeSpan.FromMilliseconds(300), $"{third}");
+        Assert.Equal("""{"behavior":"503","remaining":1}""", state);
+        Assert.Equal((503, 503, 200), ((int)first.StatusCode, (int)second.StatusCode, (int)third.StatusCode));
+        Assert.Equal(["503 (instance)", "503 (instance)", null], journaled.Select(r => Text(r, "behavior")));
         Assert.Equal("""{"behavior":null,"remaining":null}""", await fake.Http.GetStringAsync(Behavior));
     }
 
@@ -100,14 +101,6 @@ public sealed class ControlApiTests(FakeBackendFixture fake) : IClassFixture<Fak
         (await fake.Http.DeleteAsync(new Uri("/_fake/requests", UriKind.Relative))).EnsureSuccessStatusCode();
 
         Assert.Empty(await fake.RequestsAsync(run));
-    }
-
-    private async Task<TimeSpan> TimeModelsAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        using var response = await fake.Http.GetAsync(new Uri("/v1/models", UriKind.Relative));
-        response.EnsureSuccessStatusCode();
-        return clock.Elapsed;
     }
 
     private static string? Text(JsonElement element, string name) => element.GetProperty(name).GetString();
