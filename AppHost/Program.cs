@@ -1,31 +1,94 @@
-using Gateway.AppHost;
+using System.Globalization;
+using System.Security.Cryptography;
 using Gateway.AppHost.Configuration;
-using Gateway.AppHost.Processes;
-using Gateway.AppHost.Resources;
+using Gateway.AppHost.Dapr;
+using Gateway.AppHost.Demo;
+using Gateway.AppHost.Startup;
+using Microsoft.Extensions.DependencyInjection;
 
-if (!AppHostOptionsParser.TryParse(args, out var options, out var usageError))
+var builder = DistributedApplication.CreateBuilder(args);
+if (!GatewayAppHostOptions.TryRead(builder.Configuration, out var options, out var error))
 {
-    Console.Error.WriteLine($"error: {usageError} See --help.");
-    return ExitCodes.Usage;
+    return Fail($"{error} Options: {GatewayAppHostOptions.Usage}.", 2);
 }
 
-var services = GatewayServices.All;
-if (options.ShowHelp)
+var repositoryRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+var workDirectory = Path.GetFullPath(options.WorkDirectory ?? repositoryRoot);
+var resourcesPath = Path.Combine(repositoryRoot, "components", options.Store == StateStoreKind.PostgreSql ? "postgresql" : "");
+if (!DaprSidecarPrograms.TryFind(options, workDirectory, out var program, out error)
+    || !SuitePorts.TryAssign(options.Ports, withMetrics: options.Sidecar == SidecarMode.Daprd, out var ports, out error))
 {
-    Console.Out.WriteLine(Usage.Text(services));
-    return ExitCodes.Success;
+    return Fail(error, 1);
 }
 
-// Registered before anything starts, so that no signal can leave a child behind.
-using var signals = new StopSignals();
-var output = new ConsoleOutput(SuitePlanner.ResourceNames(services), ConsoleOutput.ShouldColor(options.NoColor));
-var projects = LaunchableProjects.FromAssembly(typeof(GatewaySuite).Assembly);
-if (!SuitePlanner.TryPlan(options, services, projects, out var plan, out var planError))
+var faketasks = Service<Projects.FakeTaskProvider>("faketasks", DemoConfiguration.FakeTasks);
+var fakeopenai = Service<Projects.FakeOpenAiBackend>("fakeopenai", new Dictionary<string, string>());
+var billing = Service<Projects.BillingService>("billing", DemoConfiguration.Billing);
+var pool = Service<Projects.PoolService>("pool", DemoConfiguration.Pool(Origin(ports["fakeopenai"]))).WaitFor(fakeopenai);
+var proxy = Service<Projects.ProxyService>("proxy", DemoConfiguration.Proxy)
+    .WithReference(faketasks.GetEndpoint("http"))
+    .WaitFor(faketasks)
+    .WaitFor(billing)
+    .WaitFor(pool);
+foreach (var app in new[] { proxy, billing, pool })
 {
-    output.Error(planError);
-    return ExitCodes.Failure;
+    var name = app.Resource.Name;
+    app.WithDaprSidecar(new DaprSidecarOptions
+    {
+        Program = program,
+        HttpPort = ports[name + "-dapr"],
+        GrpcPort = ports[name + "-dapr-grpc"],
+        MetricsPort = options.Sidecar == SidecarMode.Daprd ? ports[name + "-dapr-metrics"] : null,
+        ResourcesPath = resourcesPath,
+        WorkDirectory = workDirectory,
+        LogLevel = options.SidecarLogLevel,
+        // Closed by default: each pair gets its own tokens, new every run.
+        ApiToken = NewToken(),
+        AppApiToken = NewToken(),
+    }).WithEnvironment(context =>
+    {
+        if (Environment.GetEnvironmentVariable("GATEWAY_POSTGRES_CONNECTION") is { Length: > 0 } connection)
+        {
+            context.EnvironmentVariables["GATEWAY_POSTGRES_CONNECTION"] = connection;
+        }
+    });
 }
 
-using var probeClient = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
-var suite = new GatewaySuite(plan, options.StartupTimeout, options.ShutdownTimeout, output, TimeProvider.System);
-return await suite.RunAsync(signals, probeClient).ConfigureAwait(false);
+string[] order = ["proxy", "proxy-dapr", "billing", "billing-dapr", "pool", "pool-dapr", "faketasks", "fakeopenai"];
+var summary = $"Store: {(options.Store == StateStoreKind.PostgreSql ? "postgresql" : "sqlite")} ({resourcesPath}), sidecar: {program.Description}, work directory: {workDirectory}";
+builder.Services.AddHostedService(services => new ReadyTable(
+    services.GetRequiredService<ResourceNotificationService>(),
+    [.. order.Select(name => new ReadyRow(name, Origin(ports[name])))],
+    summary));
+
+builder.Build().Run();
+return 0;
+
+IResourceBuilder<ProjectResource> Service<TProject>(string name, IReadOnlyDictionary<string, string> environment)
+    where TProject : IProjectMetadata, new()
+{
+    var port = ports[name];
+    var service = builder.AddProject<TProject>(name, launchProfileName: null)
+        .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: false)
+        // Loopback only: Aspire's default 'localhost' would also do, this names the address the README shows.
+        .WithEnvironment("ASPNETCORE_URLS", Origin(port))
+        .WithHttpHealthCheck("/healthz")
+        // Services (and LocalSidecar) stop by themselves when this process is gone, even after a SIGKILL.
+        .WithEnvironment("GATEWAY_PARENT_PID", Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+    foreach (var (key, value) in environment)
+    {
+        service.WithEnvironment(key, value);
+    }
+
+    return service;
+}
+
+static string Origin(int port) => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+
+static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+static int Fail(string message, int exitCode)
+{
+    Console.Error.WriteLine($"error: {message}");
+    return exitCode;
+}

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Gateway.EndToEnd.Tests;
+namespace Gateway.EndToEnd.Tests.Support;
 
 /// <summary>A process as Linux knows it: the pid plus its start time, so a recycled pid is never mistaken for it.</summary>
 public readonly record struct ProcessIdentity(int Pid, long StartTime);
@@ -23,6 +23,25 @@ public static class ProcessTable
         }
 
         return children;
+    }
+
+    /// <summary>Every process whose environment holds <paramref name="name"/>=<paramref name="value"/>, e.g. the suite one app host started.</summary>
+    public static IReadOnlyList<ProcessIdentity> WithEnvironment(string name, string value)
+    {
+        var entry = name + "=" + value;
+        var found = new List<ProcessIdentity>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && TryReadEnvironment(pid, out var environment)
+                && environment.Contains(entry, StringComparer.Ordinal)
+                && Identify(pid) is { } process)
+            {
+                found.Add(process);
+            }
+        }
+
+        return found;
     }
 
     public static ProcessIdentity? Identify(int pid) =>
@@ -52,6 +71,20 @@ public static class ProcessTable
         catch (InvalidOperationException)
         {
             // Exited meanwhile.
+        }
+    }
+
+    private static bool TryReadEnvironment(int pid, out string[] environment)
+    {
+        try
+        {
+            environment = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ").Split('\0');
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            environment = [];
+            return false;
         }
     }
 
