@@ -12,17 +12,6 @@ public static class GatewayTelemetry
     /// <summary>The ActivitySource and Meter of the Dapr client.</summary>
     public const string DaprClient = "Gateway.Dapr";
 
-    public static readonly IReadOnlyList<string> FrameworkSources =
-        ["Microsoft.AspNetCore", "System.Net.Http", "Yarp.ReverseProxy"];
-
-    public static readonly IReadOnlyList<string> FrameworkMeters =
-    [
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.Diagnostics",
-        "System.Net.Http",
-        "System.Net.NameResolution",
-        "System.Runtime",
-    ];
+    /// <summary>YARP's forwarding spans; ASP.NET Core, HttpClient and the runtime come through their instrumentations.</summary>
+    public const string YarpSource = "Yarp.ReverseProxy";
 }
