@@ -22,7 +22,7 @@ public sealed class ProviderCatalogTests
         Assert.Equal("Bearer", demo.Target.Credential.Scheme);
         Assert.Equal("Bearer " + Secret, demo.Target.Credential.HeaderValue);
         Assert.Equal(BillingMode.Required, demo.Billing.Mode);
-        var submit = Assert.IsType<RouteMatch.Submit>(demo.Classify("post", "/tasks"));
+        var submit = Assert.IsType<RouteMatch.Submit>(demo.Classify("POST", "/tasks"));
         Assert.Equal(("generate", 100L, "estimate"), (submit.Route.Name, submit.Route.Amount, submit.Route.AmountType));
         var query = Assert.IsType<RouteMatch.Query>(demo.Classify("GET", "/tasks/abc"));
         Assert.Equal(TaskIdSource.PathSegment, query.Route.TaskIdSource);
