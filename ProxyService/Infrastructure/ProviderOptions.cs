@@ -44,7 +44,11 @@ internal sealed class ProviderOptions
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>The largest request body accepted; a larger one is answered 413 and never forwarded. Default: 10 MiB. Between 0 and 1 GiB.</summary>
+    /// <summary>
+    /// The largest request body accepted on every route, passthrough included, chunked or not: a
+    /// larger one is answered 413 and never forwarded (bodies are read whole before forwarding).
+    /// Default: 10 MiB. Between 0 and 1 GiB.
+    /// </summary>
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
