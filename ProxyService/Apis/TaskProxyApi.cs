@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using Gateway.ServiceDefaults.Security;
 using Gateway.ProxyService.Infrastructure;
@@ -25,8 +24,6 @@ internal static class TaskProxyApi
     /// <summary>Segments before the forwarded path: <c>/api</c>, <c>/proxy</c>, <c>/{provider}</c>.</summary>
     private const int PrefixSegments = 3;
 
-    /// <summary>What a forwarded header value may hold: printable ASCII and tab (RFC 9110 field-vchar, SP, HTAB; no obs-text).</summary>
-    private static readonly SearchValues<char> HeaderCharacters = SearchValues.Create("\t !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     public static IEndpointRouteBuilder MapTaskProxyApi(this IEndpointRouteBuilder app)
     {
@@ -175,14 +172,17 @@ internal static class TaskProxyApi
         }
     }
 
-    /// <summary>The name of the first header whose value has a character outside printable ASCII (tab allowed), if any.</summary>
+    /// <summary>
+    /// The name of the first header whose value has a character outside printable ASCII, if any:
+    /// RFC 9110's field-vchar, space and tab, without obs-text (which HttpClient would not send).
+    /// </summary>
     private static string? FirstNonAsciiHeader(IHeaderDictionary headers)
     {
         foreach (var (name, values) in headers)
         {
             foreach (var value in values)
             {
-                if (value is not null && value.AsSpan().ContainsAnyExcept(HeaderCharacters))
+                if (value is not null && !value.All(c => c is '\t' or (>= ' ' and <= '~')))
                 {
                     return name;
                 }
