@@ -238,7 +238,8 @@ internal sealed class ProxyStack : IAsyncDisposable
 
     /// <summary>
     /// A provider over the fake: submit <c>POST /tasks</c>; status by path (<c>GET /tasks/{id}</c>),
-    /// by query (<c>GET /task-status?taskId=</c>) and by body (<c>POST /tasks/query</c>).
+    /// by query (<c>GET /task-status?taskId=</c>) and by body (<c>POST /tasks/query</c>); passthrough
+    /// (the standard methods) on the fake's <c>/models</c>, <c>/echo</c> and <c>/stream</c> only.
     /// </summary>
     private static void Provider(Dictionary<string, string?> settings, string name, string baseUrl, string mode, long amount, string amountType, string usagePath, Dictionary<string, string> credential)
     {
@@ -254,6 +255,11 @@ internal sealed class ProxyStack : IAsyncDisposable
         settings[prefix + "Billing__Mode"] = mode;
         settings[prefix + "Billing__DefaultAmount"] = amount.ToString(CultureInfo.InvariantCulture);
         settings[prefix + "Billing__AmountType"] = amountType;
+        foreach (var (glob, i) in new[] { "/models", "/echo", "/stream" }.Select((g, i) => (g, i)))
+        {
+            settings[$"{prefix}Passthrough__Paths__{i.ToString(CultureInfo.InvariantCulture)}"] = glob;
+        }
+
         settings[prefix + "SubmitRoutes__0__Name"] = "generate";
         settings[prefix + "SubmitRoutes__0__Path"] = "/tasks";
         var queries = new (string Path, string Method, string Field, string Value)[]
