@@ -188,49 +188,6 @@ public abstract class CreditLimitScenarios(StackFixture fixture)
     }
 }
 
-/// <summary>The books of one account, replayed from its entries.</summary>
-internal static class LedgerChecks
-{
-    /// <summary>
-    /// Balance = credits − charges, unpaid = Σ unpaid entries, nothing held, every reservation held
-    /// and released once, entries numbered without gaps, and the balance never below minus the
-    /// credit limit at any entry.
-    /// </summary>
-    public static async Task AssertBooksBalanceAsync(BillingStack stack, string accountId, long credited, int reservations)
-    {
-        var account = await stack.Api.AccountAsync(accountId);
-        var entries = await stack.ApiOf(1).EntriesAsync(accountId, pageSize: 7);
-        Assert.Equal(account.Long("entryCount"), entries.Count);
-        long balance = 0, held = 0, unpaid = 0, charged = 0, seq = 0;
-        var limit = account.Long("creditLimit");
-        foreach (var entry in entries)
-        {
-            Assert.Equal(++seq, entry.GetProperty("seq").GetInt64());
-            var amount = entry.GetProperty("amount").GetInt64();
-            Assert.True(amount > 0, entry.ToString());
-            switch (entry.GetProperty("kind").GetString())
-            {
-                case "credit": balance += amount; break;
-                case "charge": balance -= amount; charged += amount; break;
-                case "hold": held += amount; break;
-                case "release": held -= amount; break;
-                case "unpaid": unpaid += amount; break;
-                default: Assert.Fail(entry.ToString()); break;
-            }
-
-            Assert.Equal((balance, held), (entry.GetProperty("balanceAfter").GetInt64(), entry.GetProperty("heldAfter").GetInt64()));
-            Assert.True(balance >= -limit, $"entry {seq} takes the balance to {balance}, below the credit limit {limit}");
-        }
-
-        Assert.Equal((account.Long("balance"), 0L, account.Long("unpaid")), (balance, held, unpaid));
-        Assert.Equal((credited, charged, credited - charged), (account.Long("credited"), account.Long("charged"), account.Long("balance")));
-        Assert.Equal(reservations, entries.Count(e => e.GetProperty("kind").GetString() == "hold"));
-        Assert.Equal(
-            entries.Where(e => e.GetProperty("kind").GetString() == "hold").Select(e => e.GetProperty("reservationId").GetString()).Order(StringComparer.Ordinal),
-            entries.Where(e => e.GetProperty("kind").GetString() == "release").Select(e => e.GetProperty("reservationId").GetString()).Order(StringComparer.Ordinal));
-    }
-}
-
 [Collection(OnSqlite.Name)]
 public sealed class SqliteCreditLimitScenarios(SqliteStackFixture fixture) : CreditLimitScenarios(fixture);
 
