@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Gateway.BillingService.Services;
 
 namespace Gateway.BillingService.Apis;
 
@@ -12,7 +14,9 @@ namespace Gateway.BillingService.Apis;
 /// </summary>
 internal sealed class MinorUnitsConverter : JsonConverter<long?>
 {
-    public const string Message = "must be a JSON integer of minor units: no quotes, fraction or exponent";
+    public static readonly string Message = string.Create(
+        CultureInfo.InvariantCulture,
+        $"must be a whole number of minor units written as a JSON integer (no quotes, fraction or exponent) of at most {LedgerLimits.MaxAmount}");
 
     public override long? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : throw new NotMinorUnitsException();
