@@ -177,7 +177,7 @@ internal static class ReservationLedger
         var charge = Math.Min(amount, reservation.Amount + Math.Max(0, account.Available));
         var unpaid = amount - charge;
 
-        // Written to avoid overflow: balance - charge < -MaxTotal, charged + charge > MaxTotal, unpaid + unpaid > MaxTotal.
+        // Written to avoid overflow: balance - charge < -MaxTotal, charged + charge > MaxTotal, unpaid so far + unpaid > MaxTotal.
         if (charge > account.Balance + LedgerLimits.MaxTotal || account.Charged > LedgerLimits.MaxTotal - charge || account.Unpaid > LedgerLimits.MaxTotal - unpaid)
         {
             return new ResolveDecision(ResolveOutcome.LimitExceeded, reservation);

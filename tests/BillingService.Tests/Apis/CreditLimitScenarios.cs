@@ -145,6 +145,40 @@ public abstract class CreditLimitScenarios(StackFixture fixture)
     }
 
     /// <summary>
+    /// The operator lowers the credit limit to 0 while reserves race on both replicas: either the
+    /// lowering lands while the holds still fit the balance, and no reserve gets past it after, or it
+    /// is refused; the account never holds more than it can pay.
+    /// </summary>
+    [Fact]
+    public async Task CreditLimit_LoweredWhileReservesRace_NeverLeavesTheHoldsUncovered()
+    {
+        var account = BillingApiScenarios.NewAccount();
+        await Api.CreditOkAsync(account, 1_000);
+        await Api.SetCreditLimitAsync(account, 1_000);
+
+        var answers = await BillingApiScenarios.Concurrently(22, i => i < 2
+            ? Stack.ApiOf(i).SetCreditLimitAsync(account, 0)
+            : Stack.ApiOf(i).ReserveAsync(account, 100, reference: "r" + i));
+
+        var read = await Api.AccountAsync(account);
+        var created = answers.Skip(2).Count(a => a.Status == HttpStatusCode.Created);
+        Assert.All(answers.Skip(2), a => Assert.True(a.Status is HttpStatusCode.Created or HttpStatusCode.PaymentRequired, a.ToString()));
+        Assert.All(answers.Take(2), a => Assert.True(a.Status is HttpStatusCode.OK or HttpStatusCode.Conflict, a.ToString()));
+        Assert.Equal(created * 100L, read.Long("held"));
+        Assert.True(read.Long("available") >= 0, read.ToString());
+        if (answers.Take(2).Any(a => a.Status == HttpStatusCode.OK))
+        {
+            Assert.Equal(0L, read.Long("creditLimit"));
+            Assert.True(read.Long("held") <= 1_000, read.ToString());
+        }
+        else
+        {
+            Assert.Equal(1_000L, read.Long("creditLimit"));
+            Assert.All(answers.Take(2), a => Assert.True(a.Long("minimum") > 0, a.ToString()));
+        }
+    }
+
+    /// <summary>
     /// Twenty reservations on one account, each finalized by five concurrent requests asking
     /// different overages, across both replicas: one winner per reservation, every loser told the
     /// winner, and the balance ends exactly at the credit limit, never below it.
