@@ -9,6 +9,13 @@ internal static class GatewayServices
     private const string DemoProviderKey = "demo-provider-key";
 
     /// <summary>
+    /// The demo's one operator token, for every operator endpoint of the suite: the proxy's calls
+    /// view (<c>Proxy:OperatorToken</c>) and billing's credits, credit limits and reads
+    /// (<c>Billing:OperatorToken</c>). A sample value for a local run, not a secret.
+    /// </summary>
+    private const string DemoOperatorToken = "demo-operator-token";
+
+    /// <summary>
     /// Every program, in start order. Demo upstreams (a fake OpenAI-compatible backend, a fake
     /// task provider) join this list with <c>Sidecar: null</c>; every service learns every other
     /// one's URL through <c>services__{name}__http__0</c>, the convention .NET service discovery reads.
@@ -16,7 +23,10 @@ internal static class GatewayServices
     public static IReadOnlyList<ServiceDefinition> All { get; } =
     [
         new("proxy", "ProxyService", Port: 5080, new SidecarPorts(Http: 3500, Grpc: 50001, Metrics: 9090), Environment: DemoProxyConfiguration()),
-        new("billing", "BillingService", Port: 5081, new SidecarPorts(Http: 3501, Grpc: 50002, Metrics: 9091)),
+        new("billing", "BillingService", Port: 5081, new SidecarPorts(Http: 3501, Grpc: 50002, Metrics: 9091), Environment: new Dictionary<string, string>
+        {
+            ["Billing__OperatorToken"] = DemoOperatorToken,
+        }),
         new("pool", "PoolService", Port: 5082, new SidecarPorts(Http: 3502, Grpc: 50003, Metrics: 9092), Environment: DemoPoolConfiguration()),
         new("faketasks", "FakeTaskProvider", Port: 5090, Sidecar: null, Environment: new Dictionary<string, string>
         {
@@ -45,7 +55,7 @@ internal static class GatewayServices
     private static Dictionary<string, string> DemoProxyConfiguration() => new()
     {
         ["DEMO_PROVIDER_KEY"] = DemoProviderKey,
-        ["Proxy__OperatorToken"] = "demo-operator-token",
+        ["Proxy__OperatorToken"] = DemoOperatorToken,
         ["Providers__demo__BaseUrl"] = "http://faketasks/v1",
         ["Providers__demo__Credential__Environment"] = "DEMO_PROVIDER_KEY",
         ["Providers__demo__Billing__Mode"] = "Required",

@@ -40,10 +40,12 @@ public sealed class AppHostWalkthroughTests : IAsyncLifetime
     public async Task Walkthrough_CreditSubmitPollCharge_WorksAsTheReadmeShows()
     {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        using var operatorHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
+        operatorHttp.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer demo-operator-token");
         var (proxy, billing) = (_urls["proxy"], _urls["billing"]);
 
-        // 1. Credit the demo account.
-        using var credit = await http.PostAsJsonAsync(new Uri(billing, "/accounts/demo/credits"), new { amount = 10000, idempotencyKey = "readme-credit-1" });
+        // 1. Credit the demo account, as its operator.
+        using var credit = await operatorHttp.PostAsJsonAsync(new Uri(billing, "/accounts/demo/credits"), new { amount = 10000, idempotencyKey = "readme-credit-1" });
         credit.EnsureSuccessStatusCode();
 
         // 2. Submit a task; the caller's own Authorization header goes nowhere.
@@ -54,7 +56,7 @@ public sealed class AppHostWalkthroughTests : IAsyncLifetime
         var submitted = JsonDocument.Parse(await submit.Content.ReadAsStringAsync()).RootElement;
         var callId = submit.Headers.GetValues("X-Proxy-Call-Id").Single();
         var taskId = submitted.GetProperty("taskId").GetString()!;
-        var held = await GetAsync(http, new Uri(billing, "/accounts/demo"));
+        var held = await GetAsync(operatorHttp, new Uri(billing, "/accounts/demo"));
 
         // 3. Poll: queued, running, succeeded; then the ledger answers.
         var statuses = new List<string>();
@@ -66,7 +68,7 @@ public sealed class AppHostWalkthroughTests : IAsyncLifetime
         }
 
         // 4. The account, 5. the call as an operator sees it.
-        var account = await GetAsync(http, new Uri(billing, "/accounts/demo"));
+        var account = await GetAsync(operatorHttp, new Uri(billing, "/accounts/demo"));
         using var callRequest = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy, $"/api/calls/{callId}"));
         callRequest.Headers.TryAddWithoutValidation("Authorization", "Bearer demo-operator-token");
         using var callResponse = await http.SendAsync(callRequest);

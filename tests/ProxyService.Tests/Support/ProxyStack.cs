@@ -45,6 +45,7 @@ internal sealed class ProxyStack : IAsyncDisposable
         DeadPort = FreePort.Next();
         Proxy = Client(ProxyPort);
         Billing = Client(BillingPort);
+        Billing.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
         Fake = Client(FakePort);
     }
 
@@ -60,7 +61,7 @@ internal sealed class ProxyStack : IAsyncDisposable
     /// <summary>The proxy, as callers reach it.</summary>
     public HttpClient Proxy { get; }
 
-    /// <summary>BillingService directly (tests credit accounts and read balances there).</summary>
+    /// <summary>BillingService directly, as its operator (tests credit accounts and read balances there).</summary>
     public HttpClient Billing { get; }
 
     /// <summary>The fake provider directly (its <c>/_fake</c> control API).</summary>
@@ -111,7 +112,7 @@ internal sealed class ProxyStack : IAsyncDisposable
     }
 
     public async Task StartBillingAsync() =>
-        _billing = await ServiceProcess.StartAsync(Launchables.BillingService, "billing", BillingPort, _billingSidecar!.HttpPort, new Dictionary<string, string?>());
+        _billing = await ServiceProcess.StartAsync(Launchables.BillingService, "billing", BillingPort, _billingSidecar!.HttpPort, new Dictionary<string, string?> { ["Billing__OperatorToken"] = OperatorToken });
 
     public async Task StopBillingAsync()
     {
