@@ -1,25 +1,36 @@
+using System.Diagnostics;
 using System.Globalization;
 using Gateway.BillingService.Services;
+using Gateway.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.BillingService.Apis;
 
-/// <summary><c>/accounts/{accountId}</c>: read, credit, and the ledger's entries.</summary>
+/// <summary>
+/// <c>/accounts/{accountId}</c>: read, credit, credit limit, and the ledger's entries. Operator
+/// endpoints, every one: <see cref="OperatorTokenFilter"/> answers first (401 without the operator
+/// token, 404 when none is configured). The operator token is their guard, so they are also
+/// reachable without the sidecar's app API token.
+/// </summary>
 internal static class AccountsApi
 {
     private const int DefaultPageSize = 100;
 
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/accounts/{accountId}").AddEndpointFilter<StoreUnavailableFilter>();
+        var api = app.MapGroup("/accounts/{accountId}")
+            .AddEndpointFilter<OperatorTokenFilter>()
+            .AddEndpointFilter<StoreUnavailableFilter>()
+            .AllowWithoutAppApiToken();
         api.MapGet("/", GetAccountAsync);
         api.MapPost("/credits", CreditAsync);
+        api.MapPut("/credit-limit", SetCreditLimitAsync);
         api.MapGet("/entries", GetEntriesAsync);
         return app;
     }
 
-    /// <summary>200 with balance, held and available; 400 malformed id; 404 unknown.</summary>
+    /// <summary>200 with balance, held, available, credit limit and unpaid; 400 malformed id; 404 unknown.</summary>
     public static async Task<Results<Ok<AccountView>, ValidationProblem, ProblemHttpResult>> GetAccountAsync(
         string accountId,
         AccountService accounts,
@@ -76,6 +87,42 @@ internal static class AccountsApi
             default:
                 context.Response.Headers[HeaderNames.RetryAfter] = "1";
                 return BillingProblems.Contention();
+        }
+    }
+
+    /// <summary>
+    /// Sets how far below zero the balance may go (<c>{"creditLimit": 5000}</c>, 0 for not at all),
+    /// opening the account when it does not exist. 200 with the account; 409
+    /// <c>credit-limit-in-use</c> when its holds and balance need more (<c>minimum</c>); 503 retry.
+    /// </summary>
+    public static async Task<Results<Ok<AccountView>, ValidationProblem, ProblemHttpResult>> SetCreditLimitAsync(
+        string accountId,
+        HttpContext context,
+        AccountService accounts)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (body, bodyErrors) = await JsonBody.TryReadAsync<CreditLimitRequest>(context.Request, context.RequestAborted);
+        if (body is null)
+        {
+            return BillingProblems.Invalid(bodyErrors!);
+        }
+
+        if (!BillingValidation.TryCreditLimit(accountId, body, out var command, out var errors))
+        {
+            return BillingProblems.Invalid(errors);
+        }
+
+        switch (await accounts.SetCreditLimitAsync(command, context.RequestAborted))
+        {
+            case CreditLimitResult.Set set:
+                return TypedResults.Ok(AccountView.From(set.Account));
+            case CreditLimitResult.InUse inUse:
+                return BillingProblems.CreditLimitInUse(inUse.Minimum);
+            case CreditLimitResult.Contention:
+                context.Response.Headers[HeaderNames.RetryAfter] = "1";
+                return BillingProblems.Contention();
+            case var other:
+                throw new UnreachableException($"A credit limit cannot end in {other}.");
         }
     }
 

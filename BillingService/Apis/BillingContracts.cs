@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using Gateway.BillingService.Model;
 
 namespace Gateway.BillingService.Apis;
 
 // Request bodies: every member nullable, so a missing field is a validation error with its name
-// rather than a JSON error. Unknown fields are ignored.
+// rather than a JSON error. Unknown fields are ignored; amounts are JSON integers only
+// (MinorUnitsConverter), and JsonBody refuses a field given twice.
 
 /// <summary><c>POST /reservations</c>. <c>ttlSeconds</c> and <c>idempotencyKey</c> are optional.</summary>
 internal sealed record ReserveRequest(
@@ -11,21 +13,24 @@ internal sealed record ReserveRequest(
     string? Reference,
     string? Provider,
     string? Operation,
-    long? Amount,
+    [property: JsonConverter(typeof(MinorUnitsConverter))] long? Amount,
     string? AmountType,
     long? TtlSeconds,
     string? IdempotencyKey);
 
 /// <summary><c>POST /reservations/{id}/finalize</c>: <c>amount</c> required (0 releases), <c>reason</c> optional.</summary>
-internal sealed record FinalizeRequest(long? Amount, string? Reason);
+internal sealed record FinalizeRequest([property: JsonConverter(typeof(MinorUnitsConverter))] long? Amount, string? Reason);
 
 /// <summary><c>POST /reservations/{id}/release</c>: <c>reason</c> required.</summary>
 internal sealed record ReleaseRequest(string? Reason);
 
 /// <summary><c>POST /accounts/{id}/credits</c>: both required.</summary>
-internal sealed record CreditRequest(long? Amount, string? IdempotencyKey);
+internal sealed record CreditRequest([property: JsonConverter(typeof(MinorUnitsConverter))] long? Amount, string? IdempotencyKey);
 
-/// <summary>A reservation as the API shows it.</summary>
+/// <summary><c>PUT /accounts/{id}/credit-limit</c>: required, 0 to 10^15 minor units.</summary>
+internal sealed record CreditLimitRequest([property: JsonConverter(typeof(MinorUnitsConverter))] long? CreditLimit);
+
+/// <summary>A reservation as the API shows it; <c>finalAmount</c> is what was charged, <c>unpaid</c> what the account could not pay.</summary>
 internal sealed record ReservationView(
     string ReservationId,
     string AccountId,
@@ -39,28 +44,35 @@ internal sealed record ReservationView(
     DateTimeOffset ExpiresAt,
     long? FinalAmount,
     long? Overage,
+    long? Unpaid,
     string? Reason,
     DateTimeOffset? ResolvedAt)
 {
     public static ReservationView From(Reservation r) => new(
         r.Id, r.AccountId, r.Reference, r.Provider, r.Operation, r.Amount, r.AmountType, r.Status,
-        r.CreatedAt, r.ExpiresAt, r.FinalAmount, r.Overage, r.Reason, r.ResolvedAt);
+        r.CreatedAt, r.ExpiresAt, r.FinalAmount, r.Overage, r.Unpaid, r.Reason, r.ResolvedAt);
 }
 
-/// <summary>An account as the API shows it; <c>entryCount</c> is the number of ledger entries.</summary>
+/// <summary>
+/// An account as the API shows it: <c>available</c> = balance + credit limit − held;
+/// <c>unpaid</c> is what finalizes asked beyond what the account could pay; <c>entryCount</c> is the
+/// number of ledger entries.
+/// </summary>
 internal sealed record AccountView(
     string AccountId,
     long Balance,
     long Held,
     long Available,
+    long CreditLimit,
     long Credited,
     long Charged,
+    long Unpaid,
     long EntryCount,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static AccountView From(Account a) => new(
-        a.Id, a.Balance, a.Held, a.Available, a.Credited, a.Charged, a.NextEntrySeq - 1, a.CreatedAt, a.UpdatedAt);
+        a.Id, a.Balance, a.Held, a.Available, a.CreditLimit, a.Credited, a.Charged, a.Unpaid, a.NextEntrySeq - 1, a.CreatedAt, a.UpdatedAt);
 }
 
 /// <summary>The answer to a credit, the same for every replay of its idempotency key.</summary>

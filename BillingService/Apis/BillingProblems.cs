@@ -35,6 +35,12 @@ internal static class BillingProblems
     /// <summary>503: concurrent writers kept winning; retry (with <c>Retry-After</c>). Nothing was changed by this request.</summary>
     public const string ContentionType = Prefix + "contention";
 
+    /// <summary>401: an operator endpoint without <c>Authorization: Bearer {Billing:OperatorToken}</c> (with <c>WWW-Authenticate: Bearer</c>).</summary>
+    public const string OperatorUnauthorizedType = Prefix + "operator-unauthorized";
+
+    /// <summary>409: the credit limit asked is below what the account uses (its holds, and any balance below zero). Extension <c>minimum</c>: the lowest limit accepted now.</summary>
+    public const string CreditLimitInUseType = Prefix + "credit-limit-in-use";
+
     /// <summary>503: the state store could not be read; retry (with <c>Retry-After</c>).</summary>
     public const string StoreUnavailableType = Prefix + "store-unavailable";
 
@@ -68,6 +74,12 @@ internal static class BillingProblems
 
     public static ProblemHttpResult LimitExceeded() =>
         Problem(StatusCodes.Status422UnprocessableEntity, LimitExceededType, "limit_exceeded", "Account limit exceeded", "The change would take an account figure past 10^18 minor units.");
+
+    public static ProblemHttpResult OperatorUnauthorized() =>
+        Problem(StatusCodes.Status401Unauthorized, OperatorUnauthorizedType, "operator_unauthorized", "Unauthorized", "This operator endpoint needs Authorization: Bearer <Billing:OperatorToken>. Nothing was read or written.");
+
+    public static ProblemHttpResult CreditLimitInUse(long minimum) =>
+        Problem(StatusCodes.Status409Conflict, CreditLimitInUseType, "credit_limit_in_use", "Credit limit in use", "The account's holds and balance need a credit limit of at least 'minimum'; nothing was changed.", ("minimum", minimum));
 
     public static ProblemHttpResult Contention() =>
         Problem(StatusCodes.Status503ServiceUnavailable, ContentionType, "contention", "Too much contention", "Concurrent writers kept winning; nothing was changed by this request. Retry.");

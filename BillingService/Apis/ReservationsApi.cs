@@ -4,13 +4,16 @@ using Gateway.BillingService.Model;
 using Gateway.BillingService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Gateway.ServiceDefaults.Security;
 using Microsoft.Net.Http.Headers;
 
 namespace Gateway.BillingService.Apis;
 
 /// <summary>
 /// <c>/reservations</c>: reserve, read, finalize, release. Reached directly or through Dapr
-/// invocation (<c>/v1.0/invoke/billing/method/reservations...</c>).
+/// invocation (<c>/v1.0/invoke/billing/method/reservations...</c>). Reserve, finalize and release
+/// are the paying callers' (ProxyService's) and need no operator token; reading a reservation is an
+/// operator endpoint (<see cref="OperatorTokenFilter"/>).
 /// </summary>
 internal static class ReservationsApi
 {
@@ -21,7 +24,7 @@ internal static class ReservationsApi
     {
         var api = app.MapGroup("/reservations").AddEndpointFilter<StoreUnavailableFilter>();
         api.MapPost("/", ReserveAsync);
-        api.MapGet("/{reservationId}", GetReservationAsync);
+        api.MapGet("/{reservationId}", GetReservationAsync).AddEndpointFilter<OperatorTokenFilter>().AllowWithoutAppApiToken();
         api.MapPost("/{reservationId}/finalize", FinalizeAsync);
         api.MapPost("/{reservationId}/release", ReleaseAsync);
         return app;

@@ -30,4 +30,10 @@ internal static partial class BillingLog
 
     [LoggerMessage(9, LogLevel.Error, "Expiring reservation {ReservationId} failed; the next sweep retries it")]
     public static partial void ExpiryFailed(ILogger logger, string reservationId, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Warning, "Reservation {ReservationId} on account {AccountId} finalized above what the account can pay: {Charged} charged, {Unpaid} recorded unpaid")]
+    public static partial void ChargeUnpaid(ILogger logger, string reservationId, string accountId, long charged, long unpaid);
+
+    [LoggerMessage(11, LogLevel.Information, "Credit limit of account {AccountId} set from {Previous} to {CreditLimit}")]
+    public static partial void CreditLimitSet(ILogger logger, string accountId, long previous, long creditLimit);
 }

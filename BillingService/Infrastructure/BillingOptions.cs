@@ -10,6 +10,20 @@ internal sealed class BillingOptions
 {
     public const string SectionName = "Billing";
 
+    /// <summary>The shortest operator token accepted: a guessable token is worse than none.</summary>
+    public const int MinOperatorTokenLength = 16;
+
+    /// <summary>
+    /// The bearer token of the operator endpoints (credits, credit limits, and the reads of
+    /// accounts, entries and reservations): at least 16 printable characters without spaces.
+    /// Default: none (unset or empty), and then those endpoints answer 404, as if they did not
+    /// exist: closed, never open. Reserve, finalize and release never need it.
+    /// </summary>
+    public string? OperatorToken { get; set; }
+
+    /// <summary>True when <see cref="OperatorToken"/> is set: the operator endpoints are on.</summary>
+    public bool OperatorEndpointsEnabled => !string.IsNullOrEmpty(OperatorToken);
+
     /// <summary>The Dapr state store holding every billing document; it must be transactional with ETags. Default: <c>statestore</c>.</summary>
     public string StoreName { get; set; } = "statestore";
 
@@ -98,6 +112,11 @@ internal sealed class BillingOptions
         if (ExpiryShards is < 1 or > 256)
         {
             problems.Add($"ExpiryShards must be between 1 and 256, not {ExpiryShards}");
+        }
+
+        if (OperatorEndpointsEnabled && (OperatorToken!.Length < MinOperatorTokenLength || !OperatorToken.All(c => c is > ' ' and <= '~')))
+        {
+            problems.Add($"OperatorToken must be at least {MinOperatorTokenLength} printable ASCII characters without spaces (or unset to turn the operator endpoints off)");
         }
 
         if (MaxWriteAttempts is < 1 or > 100)

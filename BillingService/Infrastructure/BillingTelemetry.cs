@@ -14,7 +14,7 @@ internal sealed class BillingTelemetry
     /// <summary>Counter <c>gateway.billing.reservations</c>: reservation operations by <c>billing.operation</c> and <c>billing.outcome</c>.</summary>
     public const string ReservationsInstrument = "gateway.billing.reservations";
 
-    /// <summary>Histogram <c>gateway.billing.amount</c>: amounts by <c>billing.amount_kind</c> (reserved, charged, overage, credited).</summary>
+    /// <summary>Histogram <c>gateway.billing.amount</c>: amounts by <c>billing.amount_kind</c> (reserved, charged, overage, unpaid, credited).</summary>
     public const string AmountInstrument = "gateway.billing.amount";
 
     public const string AccountTag = "billing.account_id";
@@ -40,7 +40,7 @@ internal sealed class BillingTelemetry
         _amounts = meter.CreateHistogram<long>(
             AmountInstrument,
             "{minor_unit}",
-            "Amounts reserved, charged, overcharged and credited, in minor units.",
+            "Amounts reserved, charged, overcharged, left unpaid and credited, in minor units.",
             tags: null,
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000] });
     }

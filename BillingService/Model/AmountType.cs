@@ -7,9 +7,10 @@ namespace Gateway.BillingService.Model;
 internal enum AmountType
 {
     /// <summary>
-    /// <c>estimate</c>: usage-based. Finalize charges whatever amount it is given: below the hold,
-    /// the rest is released; above it, the whole amount is charged and the excess recorded as
-    /// overage (the balance may go below zero).
+    /// <c>estimate</c>: usage-based. Finalize charges the amount it is given: below the hold, the
+    /// rest is released; above it, the excess is charged as overage as far as the account can pay
+    /// (its balance stays at or above minus its credit limit, and other open holds are untouched),
+    /// and whatever is left is recorded as unpaid.
     /// </summary>
     [JsonStringEnumMemberName("estimate")]
     Estimate = 0,

@@ -14,7 +14,7 @@ namespace Gateway.BillingService.Model;
 /// <param name="HeldAfter">The account's held amount after this entry.</param>
 /// <param name="At">When it was written.</param>
 /// <param name="ReservationId">The reservation behind a hold, release or charge.</param>
-/// <param name="Overage">On a charge: how much exceeded the hold.</param>
+/// <param name="Overage">On a charge: how much of it exceeded the hold.</param>
 /// <param name="Reason">On a release or charge: the resolving request's reason (<c>expired</c> for an expiry).</param>
 internal sealed record LedgerEntry(
     string AccountId,
@@ -28,7 +28,10 @@ internal sealed record LedgerEntry(
     long? Overage = null,
     string? Reason = null);
 
-/// <summary>Each kind moves exactly one figure: balance = Σ credit − Σ charge, held = Σ hold − Σ release.</summary>
+/// <summary>
+/// Each kind moves exactly one figure: balance = Σ credit − Σ charge, held = Σ hold − Σ release,
+/// unpaid = Σ unpaid.
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<EntryKind>))]
 internal enum EntryKind
 {
@@ -47,4 +50,11 @@ internal enum EntryKind
     /// <summary>Balance down (a reservation finalized with a positive amount).</summary>
     [JsonStringEnumMemberName("charge")]
     Charge = 3,
+
+    /// <summary>
+    /// Unpaid up: the part of a finalized amount beyond what the account could pay within its
+    /// credit limit, recorded instead of charged (balance and held unchanged). Follows the charge.
+    /// </summary>
+    [JsonStringEnumMemberName("unpaid")]
+    Unpaid = 4,
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Gateway.BillingService.Model;
 
 /// <summary>
@@ -14,13 +16,19 @@ namespace Gateway.BillingService.Model;
 /// <param name="Status">Where the reservation is in its life.</param>
 /// <param name="CreatedAt">When it was reserved.</param>
 /// <param name="ExpiresAt">From this instant on it can only expire: finalize and release answer 409.</param>
-/// <param name="FinalAmount">What was charged: the finalized amount, 0 once released or expired.</param>
+/// <param name="FinalAmount">
+/// What was charged: the finalized amount (less <paramref name="Unpaid"/>), 0 once released or expired.
+/// </param>
 /// <param name="Overage">For a finalized estimate, how much the charge exceeded the hold (0 when it did not).</param>
 /// <param name="Reason">The caller's reason (or <c>expired</c>), from the transition that resolved it.</param>
 /// <param name="ResolvedAt">When it left <see cref="ReservationStatus.Reserved"/>.</param>
 /// <param name="ResolutionId">
 /// A random id of the request that resolved it, so the writer of a transaction whose answer was
 /// lost recognises its own write when it re-reads.
+/// </param>
+/// <param name="Unpaid">
+/// For a finalized reservation, the part of the finalized amount the account could not pay within
+/// its credit limit (0 when it paid all of it); null otherwise.
 /// </param>
 internal sealed record Reservation(
     string Id,
@@ -37,4 +45,10 @@ internal sealed record Reservation(
     long? Overage = null,
     string? Reason = null,
     DateTimeOffset? ResolvedAt = null,
-    string? ResolutionId = null);
+    string? ResolutionId = null,
+    long? Unpaid = null)
+{
+    /// <summary>The amount the resolving request asked for: charged plus unpaid; null while reserved.</summary>
+    [JsonIgnore]
+    public long? RequestedAmount => FinalAmount + (Unpaid ?? 0);
+}

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.BillingService.Infrastructure;
 using Gateway.BillingService.Model;
 using Gateway.ServiceDefaults.Dapr;
@@ -11,7 +12,7 @@ internal sealed record CreditResult(CreditOutcome Outcome, CreditIdempotency? Re
 /// <summary>A page of an account's ledger, or null <see cref="Account"/> when the account does not exist.</summary>
 internal sealed record EntriesResult(Account? Account, IReadOnlyList<LedgerEntry> Entries, long? NextFrom);
 
-/// <summary>Credits, account reads and the ledger's entries (see <see cref="ReservationService"/> for how writes are made).</summary>
+/// <summary>Credits, credit limits, account reads and the ledger's entries (see <see cref="ReservationService"/> for how writes are made).</summary>
 internal sealed class AccountService(
     LedgerStore store,
     LedgerLanes lanes,
@@ -21,6 +22,7 @@ internal sealed class AccountService(
     ILogger<AccountService> logger)
 {
     private const string CreditOperation = "credit";
+    private const string CreditLimitOperation = "credit_limit";
 
     /// <summary>The largest page <see cref="GetEntriesAsync"/> serves.</summary>
     public const int MaxPageSize = 500;
@@ -78,6 +80,49 @@ internal sealed class AccountService(
         }
     }
 
+    /// <summary>Sets the account's credit limit (see <see cref="ReservationLedger.SetCreditLimit"/>).</summary>
+    public async Task<CreditLimitResult> SetCreditLimitAsync(CreditLimitCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        using var activity = BillingTelemetry.StartActivity(CreditLimitOperation);
+        activity?.SetTag(BillingTelemetry.AccountTag, command.AccountId).SetTag(BillingTelemetry.AmountTag, command.CreditLimit);
+        var accountKey = StateKeys.Account(command.AccountId);
+
+        using var lane = await lanes.EnterAsync(command.AccountId, cancellationToken).ConfigureAwait(false);
+        for (var attempt = 1; ; attempt++)
+        {
+            var account = await store.GetAsync<Account>(accountKey, cancellationToken).ConfigureAwait(false);
+            var decision = ReservationLedger.SetCreditLimit(account?.Value, command, clock.GetUtcNow());
+            switch (decision)
+            {
+                case CreditLimitDecision.Unchanged unchanged:
+                    // Also the answer after an unconfirmed transaction that did land.
+                    return new CreditLimitResult.Set(unchanged.Account);
+                case CreditLimitDecision.InUse inUse:
+                    return new CreditLimitResult.InUse(inUse.Minimum);
+                case CreditLimitDecision.Changed changed:
+                    if (attempt > _options.MaxWriteAttempts)
+                    {
+                        BillingLog.ContentionExhausted(logger, CreditLimitOperation, command.AccountId, _options.MaxWriteAttempts);
+                        return new CreditLimitResult.Contention();
+                    }
+
+                    var result = await store.TryCommitAsync([LedgerStore.Put(accountKey, changed.Account, account?.ETag)], cancellationToken).ConfigureAwait(false);
+                    if (result.IsWritten)
+                    {
+                        BillingLog.CreditLimitSet(logger, command.AccountId, changed.Previous, command.CreditLimit);
+                        return new CreditLimitResult.Set(changed.Account);
+                    }
+
+                    BillingLog.WriteNotConfirmed(logger, CreditLimitOperation, command.AccountId, attempt, result.Failure.ToString());
+                    await ContentionBackoff.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    throw new UnreachableException($"A credit limit cannot end in {decision}.");
+            }
+        }
+    }
+
     /// <summary>
     /// Entries <paramref name="from"/> onwards, at most <paramref name="limit"/>, oldest first. The
     /// account is read first: every entry below its <see cref="Account.NextEntrySeq"/> was written
@@ -113,7 +158,7 @@ internal sealed class AccountService(
         return new EntriesResult(account, entries, end < account.NextEntrySeq ? end : null);
     }
 
-    private CreditResult Finish(System.Diagnostics.Activity? activity, CreditResult result)
+    private CreditResult Finish(Activity? activity, CreditResult result)
     {
         if (result.Outcome == CreditOutcome.Credited)
         {

@@ -110,6 +110,16 @@ internal static partial class BillingValidation
         return true;
     }
 
+    public static bool TryCreditLimit(string accountId, CreditLimitRequest request, [NotNullWhen(true)] out CreditLimitCommand? command, out Dictionary<string, string[]> errors)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        errors = [];
+        CheckId(errors, "accountId", accountId);
+        CheckAmount(errors, "creditLimit", request.CreditLimit, minimum: 0);
+        command = errors.Count == 0 ? new CreditLimitCommand(accountId, request.CreditLimit!.Value) : null;
+        return command is not null;
+    }
+
     /// <summary>Checks a route id; <paramref name="field"/> names it in the errors.</summary>
     public static bool TryId(string field, string? value, out Dictionary<string, string[]> errors)
     {

@@ -26,6 +26,9 @@ internal sealed record ReserveCommand(
 /// <summary>A validated credit; the idempotency key is required.</summary>
 internal sealed record CreditCommand(string AccountId, long Amount, string RequestHash, string IdempotencyKeyHash);
 
+/// <summary>A validated credit limit: how far below zero the account's balance may go, 0 to <see cref="LedgerLimits.MaxAmount"/>.</summary>
+internal sealed record CreditLimitCommand(string AccountId, long CreditLimit);
+
 /// <summary>A request to move a reservation out of <see cref="ReservationStatus.Reserved"/>.</summary>
 internal abstract record ResolveCommand(string? Reason)
 {

@@ -85,3 +85,37 @@ internal enum CreditOutcome
 
 /// <summary>What <see cref="ReservationLedger.Credit"/> concluded; <see cref="Result"/> is the answer for Credited and Replayed.</summary>
 internal sealed record CreditDecision(CreditOutcome Outcome, CreditIdempotency? Result = null, LedgerWrite? Write = null);
+
+/// <summary>What <see cref="ReservationLedger.SetCreditLimit"/> concluded.</summary>
+internal abstract record CreditLimitDecision
+{
+    private CreditLimitDecision()
+    {
+    }
+
+    /// <summary>The account already has this limit: nothing to write.</summary>
+    public sealed record Unchanged(Account Account) : CreditLimitDecision;
+
+    /// <summary>Write <paramref name="Account"/> (new when the account did not exist); it had <paramref name="Previous"/>.</summary>
+    public sealed record Changed(Account Account, long Previous) : CreditLimitDecision;
+
+    /// <summary>The account uses more than the limit would allow; <paramref name="Minimum"/> is the lowest it may have now.</summary>
+    public sealed record InUse(long Minimum) : CreditLimitDecision;
+}
+
+/// <summary>The answer to setting a credit limit.</summary>
+internal abstract record CreditLimitResult
+{
+    private CreditLimitResult()
+    {
+    }
+
+    /// <summary>The account as it is now, with the limit asked for.</summary>
+    public sealed record Set(Account Account) : CreditLimitResult;
+
+    /// <summary>Refused: nothing changed; <paramref name="Minimum"/> is the lowest limit the account may have now.</summary>
+    public sealed record InUse(long Minimum) : CreditLimitResult;
+
+    /// <summary>Every attempt's transaction went unconfirmed (503): nothing is known to have changed.</summary>
+    public sealed record Contention : CreditLimitResult;
+}

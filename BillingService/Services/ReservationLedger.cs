@@ -11,7 +11,9 @@ namespace Gateway.BillingService.Services;
 /// Semantics follow two-phase transfers (TigerBeetle's pending → post | void with a timeout,
 /// Stripe's authorize → capture): a hold moves <see cref="Account.Held"/> only, and resolving it
 /// releases the whole hold and then charges the final amount, if any, from the balance. Each
-/// ledger entry moves exactly one figure, so the entries replay to the account.
+/// ledger entry moves exactly one figure, so the entries replay to the account. Money is never
+/// created by overdraft: the balance stays at or above minus the account's credit limit (see
+/// <see cref="Account"/>), and what a finalize asks beyond that is recorded as unpaid, not charged.
 /// </remarks>
 internal static class ReservationLedger
 {
@@ -44,7 +46,7 @@ internal static class ReservationLedger
             return new ReserveDecision(ReserveOutcome.InsufficientFunds, Available: account.Available);
         }
 
-        // Held + amount <= balance <= MaxTotal here, so nothing can overflow.
+        // Held + amount <= balance + credit limit <= MaxTotal + MaxAmount here, so nothing can overflow.
         var held = account.Held + command.Amount;
         var seq = account.NextEntrySeq;
         var reservation = new Reservation(
@@ -75,8 +77,11 @@ internal static class ReservationLedger
     /// <item>Reserved, not due: finalize or release as asked (finalize with 0 is a release); a
     /// fixed reservation accepts only its own amount or 0; the sweeper's expire is
     /// <see cref="ResolveOutcome.NotDue"/>.</item>
-    /// <item>Finalized or released: <see cref="ResolveOutcome.Repeated"/> when the status and final
-    /// amount are those asked for (the reason does not count), else <see cref="ResolveOutcome.Conflict"/>.</item>
+    /// <item>Reserved, finalized above what the account can pay (its hold plus what is available):
+    /// charged that much, the rest recorded as unpaid.</item>
+    /// <item>Finalized or released: <see cref="ResolveOutcome.Repeated"/> when the status and the
+    /// amount asked (charged plus unpaid) are those asked for now (the reason does not count), else
+    /// <see cref="ResolveOutcome.Conflict"/>.</item>
     /// <item>Expired: <see cref="ResolveOutcome.Expired"/>.</item>
     /// <item>The sweeper's expire on any terminal reservation: <see cref="ResolveOutcome.Settled"/>.</item>
     /// </list>
@@ -100,12 +105,12 @@ internal static class ReservationLedger
         return reservation.Status switch
         {
             ReservationStatus.Reserved when now >= reservation.ExpiresAt =>
-                Close(reservation, account, ReservationStatus.Expired, 0, ExpireCommand.ExpiredReason, now, resolutionId, ResolveOutcome.Expired),
+                Close(reservation, account, ReservationStatus.Expired, 0, 0, ExpireCommand.ExpiredReason, now, resolutionId, ResolveOutcome.Expired),
             ReservationStatus.Reserved when command is ExpireCommand => new ResolveDecision(ResolveOutcome.NotDue, reservation),
             ReservationStatus.Reserved => Resolve(reservation, account, command, now, resolutionId),
             _ when command is ExpireCommand => new ResolveDecision(ResolveOutcome.Settled, reservation),
             ReservationStatus.Expired => new ResolveDecision(ResolveOutcome.Expired, reservation),
-            _ when reservation.Status == command.TargetStatus && reservation.FinalAmount == command.TargetAmount =>
+            _ when reservation.Status == command.TargetStatus && reservation.RequestedAmount == command.TargetAmount =>
                 new ResolveDecision(ResolveOutcome.Repeated, reservation),
             _ => new ResolveDecision(ResolveOutcome.Conflict, reservation),
         };
@@ -136,6 +141,27 @@ internal static class ReservationLedger
         return new CreditDecision(CreditOutcome.Credited, result, new LedgerWrite(updated, [entry]));
     }
 
+    /// <summary>
+    /// Sets how far below zero the account's balance may go, opening the account (postpaid) when it
+    /// does not exist. Refused when the account already uses more than the new limit would allow:
+    /// its holds and any balance below zero must stay covered.
+    /// </summary>
+    public static CreditLimitDecision SetCreditLimit(Account? account, CreditLimitCommand command, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var current = account ?? Account.Open(command.AccountId, now);
+        if (current.CreditLimit == command.CreditLimit && account is not null)
+        {
+            return new CreditLimitDecision.Unchanged(current);
+        }
+
+        // Held <= MaxTotal and Balance >= -MaxTotal, so this cannot overflow.
+        var minimum = Math.Max(0, current.Held - current.Balance);
+        return command.CreditLimit < minimum
+            ? new CreditLimitDecision.InUse(minimum)
+            : new CreditLimitDecision.Changed(current with { CreditLimit = command.CreditLimit, UpdatedAt = now }, current.CreditLimit);
+    }
+
     private static ResolveDecision Resolve(Reservation reservation, Account account, ResolveCommand command, DateTimeOffset now, string resolutionId)
     {
         var amount = command.TargetAmount;
@@ -144,17 +170,24 @@ internal static class ReservationLedger
             return new ResolveDecision(ResolveOutcome.AmountMismatch, reservation);
         }
 
-        // Written to avoid overflow: balance - amount < -MaxTotal, charged + amount > MaxTotal.
-        if (amount > account.Balance + LedgerLimits.MaxTotal || account.Charged > LedgerLimits.MaxTotal - amount)
+        // The hold comes back first, so the account can pay it plus whatever is still available;
+        // never more, so the balance stays at or above minus the credit limit and every other open
+        // hold can still be charged in full. (An account already past its limit, from before limits
+        // existed, pays up to its hold.)
+        var charge = Math.Min(amount, reservation.Amount + Math.Max(0, account.Available));
+        var unpaid = amount - charge;
+
+        // Written to avoid overflow: balance - charge < -MaxTotal, charged + charge > MaxTotal, unpaid so far + unpaid > MaxTotal.
+        if (charge > account.Balance + LedgerLimits.MaxTotal || account.Charged > LedgerLimits.MaxTotal - charge || account.Unpaid > LedgerLimits.MaxTotal - unpaid)
         {
             return new ResolveDecision(ResolveOutcome.LimitExceeded, reservation);
         }
 
-        return Close(reservation, account, command.TargetStatus, amount, command.Reason, now, resolutionId, ResolveOutcome.Resolved);
+        return Close(reservation, account, command.TargetStatus, charge, unpaid, command.Reason, now, resolutionId, ResolveOutcome.Resolved);
     }
 
-    /// <summary>Releases the whole hold, then charges <paramref name="amount"/> when positive.</summary>
-    private static ResolveDecision Close(Reservation reservation, Account account, ReservationStatus status, long amount, string? reason, DateTimeOffset now, string resolutionId, ResolveOutcome outcome)
+    /// <summary>Releases the whole hold, then charges <paramref name="amount"/> when positive and records <paramref name="unpaid"/> when positive.</summary>
+    private static ResolveDecision Close(Reservation reservation, Account account, ReservationStatus status, long amount, long unpaid, string? reason, DateTimeOffset now, string resolutionId, ResolveOutcome outcome)
     {
         if (account.Held < reservation.Amount)
         {
@@ -167,15 +200,22 @@ internal static class ReservationLedger
         var balance = account.Balance;
         var charged = account.Charged;
         long? overage = null;
+        long? unpaidRecorded = null;
         if (amount > 0)
         {
             balance -= amount;
             charged += amount;
             overage = Math.Max(0, amount - reservation.Amount);
+            unpaidRecorded = unpaid;
             entries.Add(new LedgerEntry(account.Id, seq + 1, EntryKind.Charge, amount, balance, held, now, reservation.Id, overage, reason));
         }
 
-        var updatedAccount = account with { Balance = balance, Held = held, Charged = charged, NextEntrySeq = seq + entries.Count, UpdatedAt = now };
+        if (unpaid > 0)
+        {
+            entries.Add(new LedgerEntry(account.Id, seq + entries.Count, EntryKind.Unpaid, unpaid, balance, held, now, reservation.Id, Reason: reason));
+        }
+
+        var updatedAccount = account with { Balance = balance, Held = held, Charged = charged, Unpaid = account.Unpaid + unpaid, NextEntrySeq = seq + entries.Count, UpdatedAt = now };
         var resolved = reservation with
         {
             Status = status,
@@ -184,6 +224,7 @@ internal static class ReservationLedger
             Reason = reason,
             ResolvedAt = now,
             ResolutionId = resolutionId,
+            Unpaid = unpaidRecorded,
         };
         return new ResolveDecision(outcome, resolved, new LedgerWrite(updatedAccount, entries));
     }

@@ -289,6 +289,12 @@ internal sealed class ReservationService(
                 {
                     telemetry.RecordAmount("overage", resolved.Overage.Value);
                 }
+
+                if (resolved.Unpaid is > 0)
+                {
+                    telemetry.RecordAmount("unpaid", resolved.Unpaid.Value);
+                    BillingLog.ChargeUnpaid(logger, resolved.Id, resolved.AccountId, resolved.FinalAmount ?? 0, resolved.Unpaid.Value);
+                }
             }
             else if (resolved.Status == ReservationStatus.Expired)
             {

@@ -44,7 +44,11 @@ internal sealed class ProviderOptions
     /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
 
-    /// <summary>The largest request body accepted; a larger one is answered 413 and never forwarded. Default: 10 MiB. Between 0 and 1 GiB.</summary>
+    /// <summary>
+    /// The largest request body accepted on every route, passthrough included, chunked or not: a
+    /// larger one is answered 413 and never forwarded (bodies are read whole before forwarding).
+    /// Default: 10 MiB. Between 0 and 1 GiB.
+    /// </summary>
     public long MaxRequestBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>
@@ -61,11 +65,64 @@ internal sealed class ProviderOptions
     /// </summary>
     public List<string>? ErrorCodePaths { get; set; }
 
-    /// <summary>The requests that start a billed task. Default: none (everything is passthrough).</summary>
+    /// <summary>The requests that start a billed task. Default: none (only passthrough).</summary>
     public List<SubmitRouteOptions>? SubmitRoutes { get; set; }
 
     /// <summary>The requests that read a task's status. Default: none.</summary>
     public List<QueryRouteOptions>? QueryRoutes { get; set; }
+
+    /// <summary>Which spellings of a path the provider treats as one, for matching routes and passthrough paths.</summary>
+    public PathMatchingOptions PathMatching { get; set; } = new();
+
+    /// <summary>The requests forwarded unbilled: those that are neither a submit nor a query.</summary>
+    public PassthroughOptions Passthrough { get; set; } = new();
+}
+
+/// <summary>
+/// How the provider routes, so that routes match every spelling of a path it would accept (a
+/// submit spelled <c>/Tasks/</c> is still a billed submit). The defaults are how most HTTP
+/// frameworks route.
+/// </summary>
+internal sealed class PathMatchingOptions
+{
+    /// <summary>
+    /// True: <c>/Tasks</c> is not <c>/tasks</c>. Default: false (literal segments compared without
+    /// regard to case; a task id read from the path keeps its case).
+    /// </summary>
+    public bool CaseSensitive { get; set; }
+
+    /// <summary>True: <c>/tasks/</c> is not <c>/tasks</c>. Default: false.</summary>
+    public bool TrailingSlashSignificant { get; set; }
+
+    /// <summary>
+    /// True: <c>//tasks</c> is <c>/tasks</c>, and it is forwarded so. False: a path with an empty
+    /// segment is refused with 400. Default: true.
+    /// </summary>
+    public bool CollapseRepeatedSlashes { get; set; } = true;
+}
+
+/// <summary>
+/// The requests forwarded unbilled (streamed back, not tracked): a method of <see cref="Methods"/>
+/// on a path matching one of <see cref="Paths"/>. Any other request that is not a submit or a
+/// query is answered 405 (the path is served with other methods) or 404, and never forwarded.
+/// </summary>
+internal sealed class PassthroughOptions
+{
+    /// <summary>The standard methods forwarded when <see cref="Methods"/> is not set.</summary>
+    public static readonly IReadOnlyList<string> DefaultMethods = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"];
+
+    /// <summary>False: only submits and queries are forwarded. Default: true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// The methods forwarded, matched exactly (a request's <c>get</c> is not <c>GET</c>); written
+    /// here in any case. Default: GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE. <c>CONNECT</c> and
+    /// <c>TRACE</c> (which would echo the injected credential) are refused.
+    /// </summary>
+    public List<string>? Methods { get; set; }
+
+    /// <summary>The paths forwarded, as <see cref="Services.PathGlob"/>s. Default: <c>/**</c> (every path).</summary>
+    public List<string>? Paths { get; set; }
 }
 
 /// <summary>How the provider's credential is injected, and where its value comes from.</summary>

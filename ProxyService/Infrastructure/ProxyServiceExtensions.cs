@@ -47,6 +47,7 @@ internal static class ProxyServiceExtensions
         services.AddSingleton<SettlementSignal>();
         services.AddSingleton<CallSettler>();
         services.AddSingleton<TaskSubmitter>();
+        services.AddSingleton<TaskPollFlights>();
         services.AddSingleton<TaskPoller>();
         services.AddSingleton<SettlementRetrier>();
         services.AddHostedService(provider => provider.GetRequiredService<SettlementRetrier>());

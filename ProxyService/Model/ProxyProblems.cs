@@ -39,6 +39,8 @@ internal static class ProxyProblems
     public const string LedgerUnavailableType = Prefix + "ledger-unavailable";
     public const string UpgradeNotSupportedType = Prefix + "upgrade-not-supported";
     public const string OperatorUnauthorizedType = Prefix + "operator-unauthorized";
+    public const string UnknownRouteType = Prefix + "unknown-route";
+    public const string MethodNotAllowedType = Prefix + "method-not-allowed";
 
     public static ProxyProblem UnknownProvider(string name) =>
         new(StatusCodes.Status404NotFound, UnknownProviderType, "unknown_provider", "Unknown provider", $"No enabled provider is named '{Printable(name)}'.");
@@ -54,6 +56,15 @@ internal static class ProxyProblems
 
     public static ProxyProblem InvalidHeader(string header, string rule) =>
         new(StatusCodes.Status400BadRequest, InvalidHeaderType, "invalid_header", $"Invalid {header}", $"The {header} header must be {rule}.");
+
+    public static ProxyProblem InvalidHeaderValue(string header) =>
+        new(StatusCodes.Status400BadRequest, InvalidHeaderType, "invalid_header", "Invalid header value", $"The value of the {Printable(header)} header must be printable ASCII; the request was not forwarded.");
+
+    public static ProxyProblem UnknownRoute() =>
+        new(StatusCodes.Status404NotFound, UnknownRouteType, "unknown_route", "Route not forwarded", "This provider has no route and no passthrough path for this path; the request was not forwarded.");
+
+    public static ProxyProblem MethodNotAllowed(IReadOnlyList<string> allow) =>
+        new(StatusCodes.Status405MethodNotAllowed, MethodNotAllowedType, "method_not_allowed", "Method not allowed", $"This path is forwarded only for {string.Join(", ", allow)} (see Allow); the request was not forwarded.");
 
     public static ProxyProblem IdempotencyConflict() =>
         new(StatusCodes.Status409Conflict, IdempotencyConflictType, "idempotency_conflict", "Idempotency key reused", "This X-Idempotency-Key was already used with a different request; the provider was not called.");

@@ -4,7 +4,8 @@ namespace Gateway.ProxyService.Services;
 
 /// <summary>
 /// A route pattern over the path below a provider's base URL, matched segment by segment: a
-/// literal segment matches itself (ordinal, case-sensitive, as URL paths are); <c>*</c> inside a
+/// literal segment matches itself (case-sensitive or not, as the provider's
+/// <see cref="PathMatching"/> says); <c>*</c> inside a
 /// segment matches any run of characters within that segment (<c>*</c> alone: exactly one
 /// non-empty segment); a segment of <c>**</c> matches any number of segments, none included.
 /// </summary>
@@ -14,11 +15,13 @@ internal sealed class PathGlob
     private const string AnySegments = "**";
 
     private readonly string[] _segments;
+    private readonly string[] _segmentsWithoutTrailingSlash;
 
     private PathGlob(string text, string[] segments)
     {
         Text = text;
         _segments = segments;
+        _segmentsWithoutTrailingSlash = segments is [.., ""] ? segments[..^1] : segments;
     }
 
     public string Text { get; }
@@ -33,6 +36,12 @@ internal sealed class PathGlob
         }
 
         var segments = Split(text);
+        if (segments[..^1].Any(s => s.Length == 0))
+        {
+            error = "must not have an empty segment ('//')";
+            return false;
+        }
+
         foreach (var segment in segments)
         {
             if (segment.Contains(AnySegments, StringComparison.Ordinal) && segment != AnySegments)
@@ -56,11 +65,20 @@ internal sealed class PathGlob
     public static PathGlob Parse(string text) =>
         TryParse(text, out var glob, out var error) ? glob : throw new FormatException($"Path pattern '{text}' {error}.");
 
-    /// <summary>True when <paramref name="path"/> (starting with '/', decoded) matches.</summary>
-    public bool IsMatch(string path)
+    /// <summary>True when <paramref name="path"/> (starting with '/', decoded) matches as written: every spelling distinct.</summary>
+    public bool IsMatch(string path) => IsMatch(PathMatching.Exact.Segments(path), PathMatching.Exact);
+
+    /// <summary>
+    /// True when <paramref name="segments"/> (a path canonicalised by <paramref name="matching"/>)
+    /// match. The pattern is read the same way: <c>/tasks/</c> is <c>/tasks</c> when the trailing
+    /// slash is not significant.
+    /// </summary>
+    public bool IsMatch(IReadOnlyList<string> segments, PathMatching matching)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        return Match(_segments, 0, Split(path), 0);
+        ArgumentNullException.ThrowIfNull(segments);
+        ArgumentNullException.ThrowIfNull(matching);
+        var pattern = matching.TrailingSlashSignificant ? _segments : _segmentsWithoutTrailingSlash;
+        return Match(pattern, 0, segments, 0, matching.Comparison);
     }
 
     /// <summary>The segments of <paramref name="path"/> after its leading '/'; an empty path has one empty segment.</summary>
@@ -68,16 +86,16 @@ internal sealed class PathGlob
 
     public override string ToString() => Text;
 
-    private static bool Match(string[] pattern, int p, string[] path, int s)
+    private static bool Match(string[] pattern, int p, IReadOnlyList<string> path, int s, StringComparison comparison)
     {
         while (p < pattern.Length)
         {
             if (pattern[p] == AnySegments)
             {
                 // Try every split point: the patterns are short, so the backtracking stays cheap.
-                for (var skip = s; skip <= path.Length; skip++)
+                for (var skip = s; skip <= path.Count; skip++)
                 {
-                    if (Match(pattern, p + 1, path, skip))
+                    if (Match(pattern, p + 1, path, skip, comparison))
                     {
                         return true;
                     }
@@ -86,7 +104,7 @@ internal sealed class PathGlob
                 return false;
             }
 
-            if (s >= path.Length || !SegmentMatches(pattern[p], path[s]))
+            if (s >= path.Count || !SegmentMatches(pattern[p], path[s], comparison))
             {
                 return false;
             }
@@ -95,14 +113,14 @@ internal sealed class PathGlob
             s++;
         }
 
-        return s == path.Length;
+        return s == path.Count;
     }
 
-    private static bool SegmentMatches(string pattern, string segment)
+    private static bool SegmentMatches(string pattern, string segment, StringComparison comparison)
     {
         if (!pattern.Contains('*', StringComparison.Ordinal))
         {
-            return string.Equals(pattern, segment, StringComparison.Ordinal);
+            return string.Equals(pattern, segment, comparison);
         }
 
         if (pattern == "*")
@@ -111,7 +129,7 @@ internal sealed class PathGlob
         }
 
         var parts = pattern.Split('*');
-        if (!segment.StartsWith(parts[0], StringComparison.Ordinal) || !segment.EndsWith(parts[^1], StringComparison.Ordinal)
+        if (!segment.StartsWith(parts[0], comparison) || !segment.EndsWith(parts[^1], comparison)
             || segment.Length < parts[0].Length + parts[^1].Length)
         {
             return false;
@@ -121,7 +139,7 @@ internal sealed class PathGlob
         var end = segment.Length - parts[^1].Length;
         for (var i = 1; i < parts.Length - 1; i++)
         {
-            var found = segment.IndexOf(parts[i], position, end - position, StringComparison.Ordinal);
+            var found = segment.IndexOf(parts[i], position, end - position, comparison);
             if (found < 0)
             {
                 return false;

@@ -121,13 +121,65 @@ internal sealed partial class ProviderCatalog
             }
         }
 
+        var matching = provider.PathMatching ?? new PathMatchingOptions();
+        var passthrough = BuildPassthrough(provider.Passthrough ?? new PassthroughOptions(), field.Nested("Passthrough"));
         if (field.Count > before || baseUri is null || credential is null || billing is null)
         {
             return null;
         }
 
         var target = new UpstreamTarget(baseUri, credential, strip.ToFrozenSet(StringComparer.OrdinalIgnoreCase), provider.Timeout);
-        return new ProviderDefinition(name, target, billing, provider.MaxRequestBodyBytes, errorPaths, submits, queries);
+        return new ProviderDefinition(
+            name,
+            target,
+            billing,
+            provider.MaxRequestBodyBytes,
+            errorPaths,
+            submits,
+            queries,
+            new PathMatching(matching.CaseSensitive, matching.TrailingSlashSignificant, matching.CollapseRepeatedSlashes),
+            passthrough);
+    }
+
+    private static PassthroughPolicy BuildPassthrough(PassthroughOptions options, FieldErrors field)
+    {
+        if (!options.Enabled)
+        {
+            return new PassthroughPolicy(FrozenSet<string>.Empty, []);
+        }
+
+        var methods = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (method, i) in (options.Methods is { Count: > 0 } listed ? listed : PassthroughOptions.DefaultMethods).Select((m, i) => (m, i)))
+        {
+            var value = method?.Trim().ToUpperInvariant();
+            if (!IsToken(value) || value.Length > 32)
+            {
+                field.Add($"Methods:{i}", "must be an HTTP method such as GET or POST");
+            }
+            else if (value is "CONNECT" or "TRACE")
+            {
+                field.Add($"Methods:{i}", $"must not be {value}: it cannot be forwarded safely (TRACE would echo the injected credential)");
+            }
+            else
+            {
+                methods.Add(value);
+            }
+        }
+
+        var paths = new List<PathGlob>();
+        foreach (var (text, i) in (options.Paths is { Count: > 0 } globs ? globs : ["/**"]).Select((t, i) => (t, i)))
+        {
+            if (!PathGlob.TryParse(text, out var glob, out var error))
+            {
+                field.Add($"Paths:{i}", error);
+            }
+            else
+            {
+                paths.Add(glob);
+            }
+        }
+
+        return new PassthroughPolicy(methods.ToFrozenSet(StringComparer.Ordinal), paths);
     }
 
     private static Uri? BuildBaseUri(string? text, Func<string, string?> lookup, FieldErrors field)
@@ -383,10 +435,10 @@ internal sealed partial class ProviderCatalog
 
     private static string Method(string? method, string fallback, FieldErrors field)
     {
-        var value = string.IsNullOrEmpty(method) ? fallback : method.ToUpperInvariant();
-        if (!IsToken(value) || value == "CONNECT")
+        var value = string.IsNullOrEmpty(method) ? fallback : method.Trim().ToUpperInvariant();
+        if (!IsToken(value) || value.Length > 32 || value is "CONNECT" or "TRACE")
         {
-            field.Add("Method", "must be an HTTP method such as GET or POST (not CONNECT)");
+            field.Add("Method", "must be an HTTP method such as GET or POST (not CONNECT or TRACE)");
         }
 
         return value;
@@ -446,7 +498,7 @@ internal sealed partial class ProviderCatalog
         }
     }
 
-    private static bool IsToken(string? value) => !string.IsNullOrEmpty(value) && TokenPattern().IsMatch(value);
+    private static bool IsToken([NotNullWhen(true)] string? value) => !string.IsNullOrEmpty(value) && TokenPattern().IsMatch(value);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();

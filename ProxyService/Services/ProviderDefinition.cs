@@ -11,29 +11,45 @@ internal sealed record ProviderDefinition(
     long MaxRequestBodyBytes,
     IReadOnlyList<JsonPath> ErrorCodePaths,
     IReadOnlyList<SubmitRoute> SubmitRoutes,
-    IReadOnlyList<QueryRoute> QueryRoutes)
+    IReadOnlyList<QueryRoute> QueryRoutes,
+    PathMatching Matching,
+    PassthroughPolicy Passthrough)
 {
-    /// <summary>The first submit route, then the first query route, that matches; else passthrough.</summary>
-    public RouteMatch Classify(string method, string path)
+    /// <summary>
+    /// The first submit route, then the first query route, whose method is <paramref name="method"/>
+    /// exactly and whose path matches <paramref name="segments"/> (read by <see cref="Matching"/>);
+    /// else passthrough when the passthrough policy covers both; else 405 when some route or the
+    /// passthrough covers the path with another method; else 404. Nothing but a match is forwarded.
+    /// </summary>
+    public RouteMatch Classify(string method, IReadOnlyList<string> segments)
     {
-        foreach (var route in SubmitRoutes)
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(segments);
+        var submit = SubmitRoutes.Where(route => route.Path.IsMatch(segments, Matching)).ToList();
+        if (submit.Find(route => route.Method == method) is { } submitRoute)
         {
-            if (string.Equals(route.Method, method, StringComparison.OrdinalIgnoreCase) && route.Path.IsMatch(path))
-            {
-                return new RouteMatch.Submit(route);
-            }
+            return new RouteMatch.Submit(submitRoute);
         }
 
-        foreach (var route in QueryRoutes)
+        var query = QueryRoutes.Where(route => route.Path.IsMatch(segments, Matching)).ToList();
+        if (query.Find(route => route.Method == method) is { } queryRoute)
         {
-            if (string.Equals(route.Method, method, StringComparison.OrdinalIgnoreCase) && route.Path.IsMatch(path))
-            {
-                return new RouteMatch.Query(route);
-            }
+            return new RouteMatch.Query(queryRoute);
         }
 
-        return RouteMatch.Passthrough.Instance;
+        var passthrough = Passthrough.Covers(segments, Matching);
+        if (passthrough && Passthrough.Methods.Contains(method))
+        {
+            return RouteMatch.Passthrough.Instance;
+        }
+
+        IEnumerable<string> allowed = [.. submit.Select(r => r.Method), .. query.Select(r => r.Method), .. passthrough ? Passthrough.Methods : []];
+        var allow = allowed.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return allow.Count > 0 ? new RouteMatch.MethodNotAllowed(allow) : RouteMatch.NotFound.Instance;
     }
+
+    /// <summary><see cref="Classify(string, IReadOnlyList{string})"/> of a decoded path.</summary>
+    public RouteMatch Classify(string method, string path) => Classify(method, Matching.Segments(path));
 }
 
 /// <summary>The billing settings of a provider (see <see cref="ProviderBillingOptions"/>).</summary>

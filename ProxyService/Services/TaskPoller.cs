@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Gateway.ProxyService.Services;
 
 /// <summary>
-/// A status query (ARCHITECTURE.md section 5a): find the call by task id → finished already:
+/// A status query (ARCHITECTURE.md section 5a), one at a time per task (<see cref="TaskPollFlights"/>:
+/// concurrent polls of a task share one answer): find the call by task id → finished already:
 /// replay its terminal answer without calling the provider → else forward and read the status →
 /// terminal: record the decision with a conditional write (exactly one poller wins, the others
 /// replay the winner's answer) and settle it with billing.
@@ -14,20 +15,34 @@ namespace Gateway.ProxyService.Services;
 internal sealed class TaskPoller(
     CallLedger ledger,
     CallSettler settler,
+    TaskPollFlights flights,
     UpstreamForwarder forwarder,
     IOptions<ProxyOptions> options,
     ILogger<TaskPoller> logger)
 {
     private readonly int _limit = options.Value.MaxTrackedResponseBytes;
 
-    public async Task<ProxyAnswer> QueryAsync(HttpContext context, ProviderDefinition provider, QueryRoute route, ForwardPath path, Uri destination, byte[] body)
+    /// <param name="context">The poll.</param>
+    /// <param name="provider">The provider polled.</param>
+    /// <param name="route">The query route the poll matched.</param>
+    /// <param name="segments">The poll's path as the provider reads it.</param>
+    /// <param name="destination">The upstream URL.</param>
+    /// <param name="body">The poll's body.</param>
+    public Task<ProxyAnswer> QueryAsync(HttpContext context, ProviderDefinition provider, QueryRoute route, IReadOnlyList<string> segments, Uri destination, byte[] body)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(route);
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(segments);
+        var taskId = route.ReadTaskId(segments, context.Request.Query, body);
+        return taskId is null
+            ? PollAsync(context, provider, route, null, destination, body)
+            : flights.RunAsync(provider.Name, taskId, () => PollAsync(context, provider, route, taskId, destination, body), context.RequestAborted);
+    }
+
+    private async Task<ProxyAnswer> PollAsync(HttpContext context, ProviderDefinition provider, QueryRoute route, string? taskId, Uri destination, byte[] body)
+    {
         using var activity = ProxyTelemetry.StartActivity("query", provider.Name);
-        var taskId = route.ReadTaskId(path.Path, context.Request.Query, body);
         var callId = taskId is null ? null : await ledger.FindTaskAsync(provider.Name, taskId, CancellationToken.None).ConfigureAwait(false);
         var record = callId is null ? null : await ledger.GetAsync(callId, CancellationToken.None).ConfigureAwait(false);
         activity?.SetTag(ProxyTelemetry.CallTag, callId);

@@ -30,15 +30,17 @@ internal sealed record QueryRoute(
     IReadOnlyList<JsonPath> UsagePaths)
 {
     /// <summary>The task id this request asks about, or null when it names none.</summary>
-    public string? ReadTaskId(string path, IQueryCollection query, ReadOnlySpan<byte> body)
+    /// <param name="segments">The request's path as the provider's <see cref="PathMatching"/> reads it.</param>
+    /// <param name="query">The request's query string.</param>
+    /// <param name="body">The request's body.</param>
+    public string? ReadTaskId(IReadOnlyList<string> segments, IQueryCollection query, ReadOnlySpan<byte> body)
     {
-        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(segments);
         ArgumentNullException.ThrowIfNull(query);
         switch (TaskIdSource)
         {
             case TaskIdSource.PathSegment:
-                var segments = PathGlob.Split(path);
-                return TaskIdSegment < segments.Length && segments[TaskIdSegment].Length > 0 ? segments[TaskIdSegment] : null;
+                return TaskIdSegment < segments.Count && segments[TaskIdSegment].Length > 0 ? segments[TaskIdSegment] : null;
             case TaskIdSource.Query:
                 var value = query[TaskIdQueryParameter!].ToString();
                 return value.Length > 0 ? value : null;
@@ -62,6 +64,15 @@ internal sealed record QueryRoute(
     }
 }
 
+/// <summary>
+/// Which requests that are neither a submit nor a query are forwarded, unbilled: <see cref="Methods"/>
+/// (compared exactly: methods are case-sensitive) on a path matching one of <see cref="Paths"/>.
+/// </summary>
+internal sealed record PassthroughPolicy(FrozenSet<string> Methods, IReadOnlyList<PathGlob> Paths)
+{
+    public bool Covers(IReadOnlyList<string> segments, PathMatching matching) => Paths.Any(glob => glob.IsMatch(segments, matching));
+}
+
 /// <summary>What a request to a provider is.</summary>
 internal abstract record RouteMatch
 {
@@ -76,5 +87,14 @@ internal abstract record RouteMatch
     public sealed record Passthrough : RouteMatch
     {
         public static Passthrough Instance { get; } = new();
+    }
+
+    /// <summary>The path is served, not with this method: 405, <paramref name="Allow"/> the methods that are.</summary>
+    public sealed record MethodNotAllowed(IReadOnlyList<string> Allow) : RouteMatch;
+
+    /// <summary>No route and no passthrough path covers the path: 404.</summary>
+    public sealed record NotFound : RouteMatch
+    {
+        public static NotFound Instance { get; } = new();
     }
 }

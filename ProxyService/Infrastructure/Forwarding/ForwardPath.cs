@@ -8,12 +8,15 @@ namespace Gateway.ProxyService.Infrastructure.Forwarding;
 /// <summary>
 /// The part of a request's target that is forwarded, checked so that it can only name something
 /// below the upstream's base URL. Works on the raw request target as the client sent it, before
-/// the server decoded or normalised anything, and refuses rather than repairs.
+/// the server decoded or normalised anything, and refuses rather than repairs, with one repair:
+/// repeated slashes in the forwarded part are collapsed (<see cref="RepeatedSlashes"/> says so;
+/// a provider that does not treat <c>//tasks</c> as <c>/tasks</c> refuses the request then).
 /// </summary>
-/// <param name="RawPath">The path below the route prefix as sent (percent-encoding kept), "" or starting with '/'.</param>
+/// <param name="RawPath">The path below the route prefix as forwarded (percent-encoding kept, repeated slashes collapsed), "" or starting with '/'.</param>
 /// <param name="Path">The same, decoded: what route patterns and task-id segments see.</param>
 /// <param name="RawQuery">The query string as sent, "" or starting with '?'.</param>
-internal sealed partial record ForwardPath(string RawPath, string Path, string RawQuery)
+/// <param name="RepeatedSlashes">The path as sent had empty segments (<c>//</c>) below the prefix, collapsed in <paramref name="RawPath"/>.</param>
+internal sealed partial record ForwardPath(string RawPath, string Path, string RawQuery, bool RepeatedSlashes = false)
 {
     /// <summary>
     /// Splits <paramref name="rawTarget"/> (the request-target, e.g. <c>/api/proxy/demo/tasks?x=1</c>)
@@ -21,8 +24,9 @@ internal sealed partial record ForwardPath(string RawPath, string Path, string R
     /// checks the rest. Refused: a target that is not a path (absolute-form <c>http://...</c>,
     /// authority-form, <c>*</c>); <c>.</c> or <c>..</c> segments, raw or percent-encoded; encoded
     /// slashes and backslashes (<c>%2f</c>, <c>%5c</c>), raw backslashes, encoded percent signs
-    /// (<c>%25</c>, a double encoding); control characters, raw or encoded; empty segments
-    /// (<c>//</c>, scheme-relative); and a URL as the first segment (<c>http:</c>, <c>https:</c>, <c>file:</c>...).
+    /// (<c>%25</c>, a double encoding); control characters, raw or encoded; empty segments in the
+    /// prefix; and a URL as the first forwarded segment (<c>http:</c>, <c>https:</c>, <c>file:</c>...),
+    /// once repeated slashes are collapsed (so <c>//host/x</c> is the path <c>/host/x</c>, never scheme-relative).
     /// </summary>
     public static bool TryParse(string? rawTarget, int prefixSegments, [NotNullWhen(true)] out ForwardPath? path, [NotNullWhen(false)] out string? problem)
     {
@@ -44,28 +48,42 @@ internal sealed partial record ForwardPath(string RawPath, string Path, string R
 
         // The whole path is checked, the routed prefix included: the server normalised it before
         // routing, so a '..' there would have been routed on silently.
-        if (!TryCheck(rawPath, out problem))
+        var segments = rawPath[1..].Split('/');
+        var prefix = Math.Min(prefixSegments, segments.Length);
+        if (segments[..prefix].Any(s => s.Length == 0))
         {
+            problem = "the path has an empty segment ('//')";
             return false;
         }
 
-        // Skip "/api", "/proxy", "/{provider}" (already routed on).
-        var position = 0;
-        for (var i = 0; i < prefixSegments; i++)
+        // Below the prefix ("/api", "/proxy", "/{provider}", already routed on): empty segments
+        // dropped, but for the last, which is the trailing slash.
+        var rest = segments[prefix..];
+        string[] kept = rest.Length == 0 ? [] : [.. rest[..^1].Where(s => s.Length > 0), rest[^1]];
+        foreach (var segment in segments[..prefix].Concat(kept))
         {
-            var next = rawPath.IndexOf('/', position + 1);
-            position = next < 0 ? rawPath.Length : next;
+            if (!TryDecodeSegment(segment, out var decoded, out problem))
+            {
+                return false;
+            }
+
+            if (decoded is "." or "..")
+            {
+                problem = "the path has a '.' or '..' segment";
+                return false;
+            }
         }
 
-        var sub = rawPath[position..];
-        var first = Uri.UnescapeDataString(sub.Split('/', 3) is [_, var segment, ..] ? segment : "");
+        var sub = kept.Length == 0 ? "" : "/" + string.Join('/', kept);
+        var first = Uri.UnescapeDataString(kept.Length > 0 ? kept[0] : "");
         if (UrlScheme().IsMatch(first))
         {
             problem = "the path starts with a URL scheme; absolute URLs are not forwarded";
             return false;
         }
 
-        path = new ForwardPath(sub, Uri.UnescapeDataString(sub), rawQuery);
+        path = new ForwardPath(sub, Uri.UnescapeDataString(sub), rawQuery, RepeatedSlashes: kept.Length < rest.Length);
+        problem = null;
         return true;
     }
 
@@ -91,45 +109,6 @@ internal sealed partial record ForwardPath(string RawPath, string Path, string R
             && uri.UserInfo.Length == 0
             && (uri.AbsolutePath == basePath || uri.AbsolutePath == basePath + "/" || uri.AbsolutePath.StartsWith(basePath + "/", StringComparison.Ordinal));
         return confined ? uri : null;
-    }
-
-    private static bool TryCheck(string sub, [NotNullWhen(false)] out string? problem)
-    {
-        problem = null;
-        if (sub.Length == 0)
-        {
-            return true;
-        }
-
-        if (sub[0] != '/')
-        {
-            problem = "the path is malformed";
-            return false;
-        }
-
-        var segments = sub[1..].Split('/');
-        for (var i = 0; i < segments.Length; i++)
-        {
-            var segment = segments[i];
-            if (segment.Length == 0 && i < segments.Length - 1)
-            {
-                problem = "the path has an empty segment ('//')";
-                return false;
-            }
-
-            if (!TryDecodeSegment(segment, out var decoded, out problem))
-            {
-                return false;
-            }
-
-            if (decoded is "." or "..")
-            {
-                problem = "the path has a '.' or '..' segment";
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static bool TryDecodeSegment(string segment, out string decoded, [NotNullWhen(false)] out string? problem)

@@ -227,20 +227,20 @@ public abstract class BillingApiScenarios(StackFixture fixture)
     }
 
     [Fact]
-    public async Task Finalize_AboveTheHold_ChargesEverythingAndRecordsTheOverage()
+    public async Task Finalize_AboveTheHoldWithinTheBalance_ChargesEverythingAndRecordsTheOverage()
     {
         var account = NewAccount();
-        await Api.CreditOkAsync(account, 1_000);
+        await Api.CreditOkAsync(account, 1_500);
         var id = await Api.ReserveOkAsync(account, 1_000);
 
         var finalized = await Api.FinalizeAsync(id, 1_300);
-        var next = await Api.ReserveAsync(account, 1);
+        var next = await Api.ReserveAsync(account, 201);
 
-        Assert.Equal((1_300L, 300L), (finalized.Long("finalAmount"), finalized.Long("overage")));
+        Assert.Equal((1_300L, 300L, 0L), (finalized.Long("finalAmount"), finalized.Long("overage"), finalized.Long("unpaid")));
         var read = await Api.AccountAsync(account);
-        Assert.Equal((-300L, 0L, -300L), (read.Long("balance"), read.Long("held"), read.Long("available")));
+        Assert.Equal((200L, 0L, 200L, 0L), (read.Long("balance"), read.Long("held"), read.Long("available"), read.Long("unpaid")));
         var charge = (await Api.EntriesAsync(account))[^1];
-        Assert.Equal(("charge", 1_300L, 300L, -300L), (charge.GetProperty("kind").GetString(), charge.GetProperty("amount").GetInt64(), charge.GetProperty("overage").GetInt64(), charge.GetProperty("balanceAfter").GetInt64()));
+        Assert.Equal(("charge", 1_300L, 300L, 200L), (charge.GetProperty("kind").GetString(), charge.GetProperty("amount").GetInt64(), charge.GetProperty("overage").GetInt64(), charge.GetProperty("balanceAfter").GetInt64()));
         Assert.Equal(HttpStatusCode.PaymentRequired, next.Status);
     }
 
@@ -360,6 +360,9 @@ public abstract class BillingApiScenarios(StackFixture fixture)
             ("/reservations", Reserve(account, account + "|x"), "application/json"),
             ("/reservations", Reserve(account, account + "/x"), "application/json"),
             ("/reservations", Reserve("}", ",\"ttlSeconds\":0}"), "application/json"),
+            ("/reservations", Reserve("}", ",\"ttlSeconds\":\"600\"}"), "application/json"),
+            ("/reservations", Reserve("}", ",\"ttlSeconds\":600,\"ttlSeconds\":60}"), "application/json"),
+            ("/reservations", Reserve("\"estimate\"", "\"estimate\",\"AmountType\":\"fixed\""), "application/json"),
             ("/reservations", Reserve("}", ",\"ttlSeconds\":31536000}"), "application/json"),
             ("/reservations", Reserve("}", ",\"idempotencyKey\":\"has space\"}"), "application/json"),
             ("/reservations", Reserve("}", ",\"idempotencyKey\":\"" + new string('k', 201) + "\"}"), "application/json"),
@@ -410,7 +413,7 @@ public abstract class BillingApiScenarios(StackFixture fixture)
         var account = NewAccount();
         await Api.CreditOkAsync(account, 10);
 
-        var answer = await Api.PostRawAsync("/reservations", $$"""{"accountId":"{{account}}","reference":"r","provider":"acme","operation":"op","amount":5,"amountType":"fixed","extra":{"nested":[1]},"AMOUNTTYPE":"fixed"}""");
+        var answer = await Api.PostRawAsync("/reservations", $$"""{"accountId":"{{account}}","reference":"r","provider":"acme","operation":"op","amount":5,"amountType":"fixed","extra":{"nested":[1],"amount":7},"note":"x"}""");
 
         Assert.Equal(HttpStatusCode.Created, answer.Status);
     }

@@ -156,50 +156,8 @@ public abstract class ConcurrencyScenarios(StackFixture fixture, ITestOutputHelp
         }
     }
 
-    /// <summary>
-    /// The account agrees with what the callers were told and with its entries: balance = credits
-    /// − charges, nothing held, every reservation held once and released once, entries numbered
-    /// without gaps and replaying to the account.
-    /// </summary>
-    private async Task AssertLedgerAsync(string accountId, long credited, long charged, int reservations)
-    {
-        var account = await Api.AccountAsync(accountId);
-        Assert.Equal(credited - charged, account.Long("balance"));
-        Assert.Equal(0, account.Long("held"));
-        Assert.Equal(credited, account.Long("credited"));
-        Assert.Equal(charged, account.Long("charged"));
-
-        var entries = await Stack.ApiOf(1).EntriesAsync(accountId, pageSize: 337);
-        Assert.Equal(account.Long("entryCount"), entries.Count);
-        long balance = 0, held = 0, seq = 0;
-        foreach (var entry in entries)
-        {
-            Assert.Equal(++seq, entry.GetProperty("seq").GetInt64());
-            var amount = entry.GetProperty("amount").GetInt64();
-            Assert.True(amount > 0);
-            switch (entry.GetProperty("kind").GetString())
-            {
-                case "credit": balance += amount; break;
-                case "charge": balance -= amount; break;
-                case "hold": held += amount; break;
-                case "release": held -= amount; break;
-                default: Assert.Fail(entry.ToString()); break;
-            }
-
-            Assert.Equal(balance, entry.GetProperty("balanceAfter").GetInt64());
-            Assert.Equal(held, entry.GetProperty("heldAfter").GetInt64());
-        }
-
-        Assert.Equal((account.Long("balance"), 0L), (balance, held));
-        var holds = entries.Where(e => e.GetProperty("kind").GetString() == "hold").Select(ReservationOf).ToList();
-        var releases = entries.Where(e => e.GetProperty("kind").GetString() == "release").Select(ReservationOf).ToList();
-        Assert.Equal(reservations, holds.Count);
-        Assert.Equal(reservations, holds.Distinct().Count());
-        Assert.Equal(holds.Order(StringComparer.Ordinal), releases.Order(StringComparer.Ordinal));
-        Assert.Equal(charged, entries.Where(e => e.GetProperty("kind").GetString() == "charge").Sum(e => e.GetProperty("amount").GetInt64()));
-
-        static string ReservationOf(JsonElement entry) => entry.GetProperty("reservationId").GetString()!;
-    }
+    private Task AssertLedgerAsync(string accountId, long credited, long charged, int reservations) =>
+        LedgerChecks.AssertBooksBalanceAsync(Stack, accountId, credited, reservations, charged);
 }
 
 [Collection(OnSqlite.Name)]

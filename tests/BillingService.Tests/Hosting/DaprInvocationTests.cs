@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.BillingService.Apis;
@@ -11,10 +12,14 @@ namespace Gateway.BillingService.Tests.Hosting;
 
 /// <summary>
 /// BillingService as it is deployed: its own process behind its own LocalSidecar (SQLite), called
-/// by another app through that app's sidecar, as in the README (raw HTTP and the C# client).
+/// by another app through that app's sidecar, as in the README (raw HTTP and the C# client): the
+/// operator's calls (credit, reads) with the operator token, which crosses both sidecars; the
+/// caller's reserve and finalize without it.
 /// </summary>
 public sealed class DaprInvocationTests : IAsyncLifetime
 {
+    private const string OperatorToken = "invocation-operator-token";
+
     private readonly TempFolder _folder = new("billing-invoke");
     private SidecarProcess? _billingSidecar;
     private SidecarProcess? _callerSidecar;
@@ -32,6 +37,7 @@ public sealed class DaprInvocationTests : IAsyncLifetime
         {
             ["DAPR_HTTP_PORT"] = _billingSidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
             ["APP_ID"] = "billing",
+            ["Billing__OperatorToken"] = OperatorToken,
         });
         try
         {
@@ -50,14 +56,22 @@ public sealed class DaprInvocationTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = _callerSidecar!.HttpEndpoint };
         const string Billing = "/v1.0/invoke/billing/method";
 
-        using var credit = await http.PostAsJsonAsync($"{Billing}/accounts/{account}/credits", new { amount = 5_000, idempotencyKey = "topup-1" });
+        using var anonymousCredit = await http.PostAsJsonAsync($"{Billing}/accounts/{account}/credits", new { amount = 5_000, idempotencyKey = "topup-1" });
+        using var creditRequest = new HttpRequestMessage(HttpMethod.Post, $"{Billing}/accounts/{account}/credits") { Content = JsonContent.Create(new { amount = 5_000, idempotencyKey = "topup-1" }) };
+        creditRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+        using var credit = await http.SendAsync(creditRequest);
         using var reserve = await http.PostAsJsonAsync($"{Billing}/reservations", new { accountId = account, reference = "call-1", provider = "acme", operation = "POST /v1/tasks", amount = 1_200, amountType = "estimate", ttlSeconds = 600, idempotencyKey = "call-1" });
         var reservation = await reserve.Content.ReadFromJsonAsync<JsonElement>();
         var id = reservation.GetProperty("reservationId").GetString();
         using var finalize = await http.PostAsJsonAsync($"{Billing}/reservations/{id}/finalize", new { amount = 900, reason = "succeeded" });
         using var conflict = await http.PostAsJsonAsync($"{Billing}/reservations/{id}/release", new { reason = "late" });
-        var read = await http.GetFromJsonAsync<JsonElement>($"{Billing}/accounts/{account}");
+        using var anonymousRead = await http.GetAsync($"{Billing}/accounts/{account}");
+        using var readRequest = new HttpRequestMessage(HttpMethod.Get, $"{Billing}/accounts/{account}");
+        readRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+        using var readResponse = await http.SendAsync(readRequest);
+        var read = await readResponse.Content.ReadFromJsonAsync<JsonElement>();
 
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (anonymousCredit.StatusCode, anonymousRead.StatusCode));
         Assert.Equal(HttpStatusCode.OK, credit.StatusCode);
         Assert.Equal(HttpStatusCode.Created, reserve.StatusCode);
         Assert.Equal(HttpStatusCode.OK, finalize.StatusCode);
@@ -77,7 +91,9 @@ public sealed class DaprInvocationTests : IAsyncLifetime
         var dapr = services.GetRequiredService<DaprInvocationClient>();
         var account = "acct-" + Guid.NewGuid().ToString("N")[..12];
 
-        await dapr.InvokeMethodAsync<object, JsonElement>(HttpMethod.Post, "billing", $"accounts/{account}/credits", new { amount = 1_000, idempotencyKey = "topup-1" });
+        using var creditRequest = new HttpRequestMessage(HttpMethod.Post, $"accounts/{account}/credits") { Content = JsonContent.Create(new { amount = 1_000, idempotencyKey = "topup-1" }) };
+        creditRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+        using var credit = await dapr.InvokeMethodWithResponseAsync("billing", creditRequest);
         var reserved = await dapr.InvokeMethodAsync<object, JsonElement>(
             HttpMethod.Post,
             "billing",
@@ -90,13 +106,17 @@ public sealed class DaprInvocationTests : IAsyncLifetime
             "billing",
             "reservations",
             new { accountId = account, reference = "call-8", provider = "acme", operation = "POST /v1/tasks", amount = 5_000, amountType = "estimate" }));
-        var account1 = await dapr.InvokeMethodAsync<JsonElement>(HttpMethod.Get, "billing", $"accounts/{account}");
+        using var readRequest = new HttpRequestMessage(HttpMethod.Get, $"accounts/{account}");
+        readRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
+        using var read = await dapr.InvokeMethodWithResponseAsync("billing", readRequest);
+        var account1 = await read.Content.ReadFromJsonAsync<JsonElement>();
 
         // A callee's error body (the winning outcome of a 409) comes with the response-level call.
         using var late = new HttpRequestMessage(HttpMethod.Post, $"reservations/{id}/release") { Content = JsonContent.Create(new { reason = "late" }) };
         using var conflict = await dapr.InvokeMethodWithResponseAsync("billing", late);
         var problem = await conflict.Content.ReadFromJsonAsync<JsonElement>();
 
+        Assert.Equal(HttpStatusCode.OK, credit.StatusCode);
         Assert.Equal("finalized", finalized.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.PaymentRequired, short402.StatusCode);
         Assert.Equal(700L, account1.GetProperty("available").GetInt64());

@@ -23,6 +23,10 @@ public sealed class BillingOptionsTests
         ("ExpiryShards", o => o.ExpiryShards = 0),
         ("ExpiryShards", o => o.ExpiryShards = 257),
         ("MaxWriteAttempts", o => o.MaxWriteAttempts = 0),
+        ("OperatorToken", o => o.OperatorToken = "short-token-15ch"[..15]),
+        ("OperatorToken", o => o.OperatorToken = "                "),
+        ("OperatorToken", o => o.OperatorToken = "operator token with spaces"),
+        ("OperatorToken", o => o.OperatorToken = "operator-token-\u00e9-non-ascii"),
     ];
 
     public static TheoryData<string, int> InvalidOptions()
@@ -44,6 +48,18 @@ public sealed class BillingOptionsTests
         s_invalidOptions[row].Change(options);
 
         Assert.Contains(options.Validate(), p => p.Contains(setting, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("sixteen-chars-ok", true)]
+    public void OperatorToken_UnsetOrEmpty_TurnsTheOperatorEndpointsOff(string? token, bool enabled)
+    {
+        var options = new BillingOptions { OperatorToken = token };
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(enabled, options.OperatorEndpointsEnabled);
     }
 
     [Fact]

@@ -89,7 +89,8 @@ public sealed class ReservationLedgerTests
         Assert.Equal(expectedOverage, resolved.Overage);
         Assert.Equal(_clock.GetUtcNow(), resolved.ResolvedAt);
         Assert.Equal("res-1", resolved.ResolutionId);
-        Assert.Equal(reservation with { Status = resolved.Status, FinalAmount = resolved.FinalAmount, Overage = resolved.Overage, Reason = resolved.Reason, ResolvedAt = resolved.ResolvedAt, ResolutionId = resolved.ResolutionId }, resolved);
+        Assert.Equal(expectedStatus == "finalized" ? 0 : null, resolved.Unpaid);
+        Assert.Equal(reservation with { Status = resolved.Status, FinalAmount = resolved.FinalAmount, Overage = resolved.Overage, Reason = resolved.Reason, ResolvedAt = resolved.ResolvedAt, ResolutionId = resolved.ResolutionId, Unpaid = resolved.Unpaid }, resolved);
         Assert.Equal(expectedEntries, string.Join(',', write.Entries.Select(e => e.Kind.ToString().ToLowerInvariant())));
         Assert.Equal(account.Balance + balanceDelta, write.Account.Balance);
         Assert.Equal(account.Held + heldDelta, write.Account.Held);
@@ -102,6 +103,81 @@ public sealed class ReservationLedgerTests
         var expectedReason = expectedStatus == "expired" ? "expired" : request.Reason;
         Assert.Equal(expectedReason, resolved.Reason);
         Assert.All(write.Entries, e => Assert.Equal(expectedReason, e.Reason));
+    }
+
+    /// <summary>
+    /// An estimate finalized above what the account can pay (its hold plus what is available:
+    /// balance + credit limit − every hold) is charged that much, the rest recorded as unpaid; the
+    /// balance never goes below minus the credit limit and the other holds stay covered.
+    /// </summary>
+    [Theory]
+    //          limit  asked       charged  unpaid   entries
+    [InlineData(0,     4_799,      4_799,   0,       "release,charge")]
+    [InlineData(0,     4_800,      4_800,   0,       "release,charge")]
+    [InlineData(0,     4_801,      4_800,   1,       "release,charge,unpaid")]
+    [InlineData(0,     500_000,    4_800,   495_200, "release,charge,unpaid")]
+    [InlineData(700,   5_500,      5_500,   0,       "release,charge")]
+    [InlineData(700,   5_501,      5_500,   1,       "release,charge,unpaid")]
+    public void Decide_FinalizeBeyondWhatTheAccountCanPay_ChargesUpToItAndRecordsTheRestUnpaid(long creditLimit, long asked, long charged, long unpaid, string expectedEntries)
+    {
+        var (reservation, account) = Given("reserved", "estimate");
+        account = account with { CreditLimit = creditLimit, Unpaid = 30 };
+
+        var decision = ReservationLedger.Decide(reservation, account, new FinalizeCommand(asked, "done"), _clock.GetUtcNow(), "r");
+
+        var write = Assert.IsType<LedgerWrite>(decision.Write);
+        Assert.Equal((ReservationStatus.Finalized, charged, charged - Hold, unpaid, asked), (decision.Reservation.Status, decision.Reservation.FinalAmount, decision.Reservation.Overage, decision.Reservation.Unpaid, decision.Reservation.RequestedAmount));
+        Assert.Equal(expectedEntries, string.Join(',', write.Entries.Select(e => e.Kind.ToString().ToLowerInvariant())));
+        Assert.Equal((Balance - charged, account.Charged + charged, 30 + unpaid, OtherHolds), (write.Account.Balance, write.Account.Charged, write.Account.Unpaid, write.Account.Held));
+        Assert.True(write.Account.Balance >= -creditLimit);
+        Assert.True(write.Account.Available >= 0);
+        Assert.Equal(unpaid, write.Entries.Where(e => e.Kind == EntryKind.Unpaid).Sum(e => e.Amount));
+        Assert.All(write.Entries.Where(e => e.Kind == EntryKind.Unpaid), e => Assert.Equal((write.Account.Balance, OtherHolds, reservation.Id, "done"), (e.BalanceAfter, e.HeldAfter, e.ReservationId, e.Reason)));
+        AssertEntriesReplay(account, write);
+        Assert.Equal(ResolveOutcome.Repeated, ReservationLedger.Decide(decision.Reservation, write.Account, new FinalizeCommand(asked, "again"), _clock.GetUtcNow(), "r2").Outcome);
+        var chargedOnly = ReservationLedger.Decide(decision.Reservation, write.Account, new FinalizeCommand(charged, "again"), _clock.GetUtcNow(), "r2").Outcome;
+        Assert.Equal(unpaid > 0 ? ResolveOutcome.Conflict : ResolveOutcome.Repeated, chargedOnly);
+    }
+
+    [Theory]
+    //          balance  held   limit  asked  minimum  outcome
+    [InlineData(1_000,   0,     0,     500,   0,       "changed")]
+    [InlineData(1_000,   0,     500,   500,   0,       "unchanged")]
+    [InlineData(100,     600,   500,   499,   500,     "in_use")]
+    [InlineData(100,     600,   500,   500,   0,       "unchanged")]
+    [InlineData(100,     600,   500,   800,   0,       "changed")]
+    [InlineData(-300,    0,     300,   299,   300,     "in_use")]
+    [InlineData(-300,    0,     300,   0,     300,     "in_use")]
+    [InlineData(0,       0,     100,   0,     0,       "changed")]
+    public void SetCreditLimit_EveryCase_MatchesTheTable(long balance, long held, long limit, long asked, long minimum, string outcome)
+    {
+        var account = Account.Open("a1", s_created) with { Balance = balance, Held = held, CreditLimit = limit, Credited = Math.Max(0, balance), Charged = Math.Max(0, -balance) };
+
+        var decision = ReservationLedger.SetCreditLimit(account, new CreditLimitCommand("a1", asked), _clock.GetUtcNow());
+
+        switch (outcome)
+        {
+            case "changed":
+                var changed = Assert.IsType<CreditLimitDecision.Changed>(decision);
+                Assert.Equal((account with { CreditLimit = asked, UpdatedAt = _clock.GetUtcNow() }, limit), (changed.Account, changed.Previous));
+                break;
+            case "unchanged":
+                Assert.Same(account, Assert.IsType<CreditLimitDecision.Unchanged>(decision).Account);
+                break;
+            default:
+                Assert.Equal(minimum, Assert.IsType<CreditLimitDecision.InUse>(decision).Minimum);
+                break;
+        }
+    }
+
+    [Fact]
+    public void SetCreditLimit_UnknownAccount_OpensItWithTheLimit()
+    {
+        var decision = ReservationLedger.SetCreditLimit(null, new CreditLimitCommand("a1", 250), _clock.GetUtcNow());
+
+        var changed = Assert.IsType<CreditLimitDecision.Changed>(decision);
+        Assert.Equal((Account.Open("a1", _clock.GetUtcNow()) with { CreditLimit = 250 }, 0L), (changed.Account, changed.Previous));
+        Assert.Equal(250, changed.Account.Available);
     }
 
     [Fact]

@@ -19,13 +19,25 @@ internal sealed record ApiResponse(HttpStatusCode Status, JsonElement Body, Http
     public override string ToString() => $"{(int)Status} {Body}";
 }
 
-/// <summary>BillingService's HTTP API, as a test calls it.</summary>
-internal sealed class BillingApi(HttpClient client)
+/// <summary>
+/// BillingService's HTTP API, as a test calls it: every request carries <paramref name="authorization"/>
+/// as its <c>Authorization</c> header, none when null.
+/// </summary>
+internal sealed class BillingApi(HttpClient client, string? authorization)
 {
     public HttpClient Client => client;
 
+    /// <summary>The same API as a caller without the operator token sees it (as ProxyService calls it).</summary>
+    public BillingApi WithoutOperatorToken() => new(client, null);
+
+    /// <summary>The same API sending <paramref name="header"/> as the whole Authorization header (none when null).</summary>
+    public BillingApi WithAuthorization(string? header) => new(client, header);
+
     public Task<ApiResponse> CreditAsync(string accountId, long amount, string idempotencyKey) =>
         PostAsync($"/accounts/{accountId}/credits", new { amount, idempotencyKey });
+
+    public Task<ApiResponse> SetCreditLimitAsync(string accountId, long creditLimit) =>
+        SendAsync(HttpMethod.Put, $"/accounts/{accountId}/credit-limit", JsonContent.Create(new { creditLimit }));
 
     public Task<ApiResponse> ReserveAsync(string accountId, long amount, string amountType = "estimate", long? ttlSeconds = null, string? idempotencyKey = null, string reference = "call-1") =>
         PostAsync("/reservations", new { accountId, reference, provider = "acme", operation = "POST /v1/tasks", amount, amountType, ttlSeconds, idempotencyKey });
@@ -79,23 +91,33 @@ internal sealed class BillingApi(HttpClient client)
         return entries;
     }
 
-    public async Task<ApiResponse> PostAsync(string path, object body)
+    public Task<ApiResponse> PostAsync(string path, object body) => SendAsync(HttpMethod.Post, path, JsonContent.Create(body));
+
+    public Task<ApiResponse> PostRawAsync(string path, string body, string? contentType = "application/json") => SendRawAsync(HttpMethod.Post, path, body, contentType);
+
+    public Task<ApiResponse> SendRawAsync(HttpMethod method, string path, string? body, string? contentType = "application/json")
     {
-        using var response = await client.PostAsJsonAsync(path, body);
-        return await ReadAsync(response);
+        StringContent? content = null;
+        if (body is not null)
+        {
+            content = new StringContent(body);
+            content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        return SendAsync(method, path, content);
     }
 
-    public async Task<ApiResponse> PostRawAsync(string path, string body, string? contentType = "application/json")
-    {
-        using var content = new StringContent(body);
-        content.Headers.ContentType = contentType is null ? null : MediaTypeHeaderValue.Parse(contentType);
-        using var response = await client.PostAsync(path, content);
-        return await ReadAsync(response);
-    }
+    public Task<ApiResponse> GetAsync(string path) => SendAsync(HttpMethod.Get, path, null);
 
-    public async Task<ApiResponse> GetAsync(string path)
+    private async Task<ApiResponse> SendAsync(HttpMethod method, string path, HttpContent? content)
     {
-        using var response = await client.GetAsync(path);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await client.SendAsync(request);
         return await ReadAsync(response);
     }
 

@@ -11,14 +11,19 @@ namespace Gateway.BillingService.Tests.Support;
 
 /// <summary>
 /// One BillingService replica, in process (so a test can hand it a manual business clock and call
-/// its sweeper), talking to its own real LocalSidecar process.
+/// its sweeper), talking to its own real LocalSidecar process. Its operator token is
+/// <see cref="OperatorToken"/> unless the settings say otherwise, and <see cref="Api"/> sends it.
 /// </summary>
 internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, IReadOnlyDictionary<string, string?> settings)
     : WebApplicationFactory<Program>
 {
+    /// <summary>The <c>Billing:OperatorToken</c> every replica gets by default.</summary>
+    public const string OperatorToken = "billing-operator-token-for-tests";
+
     private HttpClient? _client;
 
-    public BillingApi Api => new(_client ??= CreateClient());
+    /// <summary>The API as an operator calls it, with <c>Authorization: Bearer {OperatorToken}</c>.</summary>
+    public BillingApi Api => new(_client ??= CreateClient(), "Bearer " + OperatorToken);
 
     public ExpirySweeper Sweeper => Services.GetRequiredService<ExpirySweeper>();
 
@@ -28,6 +33,7 @@ internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, I
     {
         builder.UseSetting("DAPR_HTTP_PORT", sidecarHttpPort.ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("APP_ID", "billing");
+        builder.UseSetting("Billing:OperatorToken", OperatorToken);
         foreach (var (name, value) in settings)
         {
             builder.UseSetting(name, value);

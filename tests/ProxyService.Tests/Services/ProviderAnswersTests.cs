@@ -120,7 +120,7 @@ public sealed class ProviderAnswersTests
         var route = Query([]) with { TaskIdSource = Enum.Parse<TaskIdSource>(sourceName), TaskIdSegment = 1, TaskIdQueryParameter = "taskId", TaskIdBodyPath = JsonPath.Parse("$.task.id") };
         var query = new QueryCollection(queryValue.Length == 0 ? [] : new Dictionary<string, StringValues> { ["taskId"] = queryValue });
 
-        Assert.Equal(expected, route.ReadTaskId(path, query, Encoding.UTF8.GetBytes(body)));
+        Assert.Equal(expected, route.ReadTaskId(PathMatching.Default.Segments(path), query, Encoding.UTF8.GetBytes(body)));
     }
 
     private static QueryRoute Query(string[] usagePaths) => new(

@@ -22,12 +22,85 @@ public sealed class ProviderCatalogTests
         Assert.Equal("Bearer", demo.Target.Credential.Scheme);
         Assert.Equal("Bearer " + Secret, demo.Target.Credential.HeaderValue);
         Assert.Equal(BillingMode.Required, demo.Billing.Mode);
-        var submit = Assert.IsType<RouteMatch.Submit>(demo.Classify("post", "/tasks"));
+        var submit = Assert.IsType<RouteMatch.Submit>(demo.Classify("POST", "/tasks"));
         Assert.Equal(("generate", 100L, "estimate"), (submit.Route.Name, submit.Route.Amount, submit.Route.AmountType));
         var query = Assert.IsType<RouteMatch.Query>(demo.Classify("GET", "/tasks/abc"));
         Assert.Equal(TaskIdSource.PathSegment, query.Route.TaskIdSource);
         Assert.IsType<RouteMatch.Passthrough>(demo.Classify("GET", "/models"));
         Assert.IsType<RouteMatch.Passthrough>(demo.Classify("DELETE", "/tasks/abc"));
+    }
+
+    /// <summary>The provider of <see cref="Valid"/>, with passthrough as each row's configuration says.</summary>
+    public enum Passthrough
+    {
+        Default,
+        ModelsOnly,
+        GetOnModels,
+        Off,
+        CaseSensitive,
+    }
+
+    /// <summary>Issue #18: what each request is, by configuration; <c>405 A,B</c> lists Allow.</summary>
+    public static TheoryData<Passthrough, string, string, string> Classifications => new()
+    {
+        { Passthrough.Default, "POST", "/tasks", "submit" },
+        { Passthrough.Default, "POST", "/Tasks/", "submit" },
+        { Passthrough.Default, "POST", "//TASKS", "submit" },
+        { Passthrough.Default, "GET", "/TASKS/abc/", "query" },
+        { Passthrough.Default, "post", "/tasks", "405 DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT" },
+        { Passthrough.Default, "GET", "/tasks", "passthrough" },
+        { Passthrough.Default, "GET", "/anything/else", "passthrough" },
+        { Passthrough.Default, "TRACE", "/models", "405 DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT" },
+        { Passthrough.Default, "CONNECT", "/models", "405 DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT" },
+        { Passthrough.Default, "PROPFIND", "/models", "405 DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT" },
+        { Passthrough.Default, "get", "/models", "405 DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT" },
+        { Passthrough.ModelsOnly, "GET", "/Models/", "passthrough" },
+        { Passthrough.ModelsOnly, "GET", "/admin", "404" },
+        { Passthrough.ModelsOnly, "TRACE", "/tasks", "405 POST" },
+        { Passthrough.ModelsOnly, "DELETE", "/tasks/abc", "405 GET" },
+        { Passthrough.GetOnModels, "GET", "/models", "passthrough" },
+        { Passthrough.GetOnModels, "POST", "/models", "405 GET" },
+        { Passthrough.Off, "GET", "/models", "404" },
+        { Passthrough.Off, "POST", "/tasks", "submit" },
+        { Passthrough.CaseSensitive, "POST", "/Tasks", "404" },
+        { Passthrough.CaseSensitive, "POST", "/tasks/", "404" },
+        { Passthrough.CaseSensitive, "POST", "/tasks", "submit" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Classifications))]
+    public void Classify_Table(Passthrough configuration, string method, string path, string expected)
+    {
+        var provider = Valid();
+        switch (configuration)
+        {
+            case Passthrough.ModelsOnly:
+                provider.Passthrough.Paths = ["/models"];
+                break;
+            case Passthrough.GetOnModels:
+                provider.Passthrough.Methods = ["get"];
+                provider.Passthrough.Paths = ["/models"];
+                break;
+            case Passthrough.Off:
+                provider.Passthrough.Enabled = false;
+                break;
+            case Passthrough.CaseSensitive:
+                provider.Passthrough.Enabled = false;
+                provider.PathMatching = new PathMatchingOptions { CaseSensitive = true, TrailingSlashSignificant = true };
+                break;
+        }
+
+        Assert.True(Create(Options(("demo", provider))).TryGet("demo", out var demo));
+
+        Assert.Equal(expected, demo.Classify(method, path) switch
+        {
+            RouteMatch.Submit => "submit",
+            RouteMatch.Query => "query",
+            RouteMatch.Passthrough => "passthrough",
+            RouteMatch.MethodNotAllowed notAllowed => "405 " + string.Join(',', notAllowed.Allow),
+            RouteMatch.NotFound => "404",
+            _ => throw new System.Diagnostics.UnreachableException(),
+        });
     }
 
     [Fact]
@@ -106,6 +179,12 @@ public sealed class ProviderCatalogTests
         { "QueryRoutes.0.FailureValues=succeeded", "Providers:demo:QueryRoutes:0:FailureValues and SuccessValues both list 'succeeded'" },
         { "QueryRoutes.0.UsagePaths=$..units", "Providers:demo:QueryRoutes:0:UsagePaths:0 has an empty member name" },
         { "QueryRoutes.0.Method=CONNECT", "Providers:demo:QueryRoutes:0:Method must be an HTTP method" },
+        { "QueryRoutes.0.Method=TRACE", "Providers:demo:QueryRoutes:0:Method must be an HTTP method" },
+        { "Passthrough.Methods=CONNECT", "Providers:demo:Passthrough:Methods:0 must not be CONNECT" },
+        { "Passthrough.Methods=trace", "Providers:demo:Passthrough:Methods:0 must not be TRACE" },
+        { "Passthrough.Methods=NOT A METHOD", "Providers:demo:Passthrough:Methods:0 must be an HTTP method" },
+        { "Passthrough.Paths=models", "Providers:demo:Passthrough:Paths:0 must start with '/'" },
+        { "Passthrough.Paths=/a//b", "Providers:demo:Passthrough:Paths:0 must not have an empty segment" },
     };
 
     [Theory]
@@ -215,6 +294,8 @@ public sealed class ProviderCatalogTests
             case "QueryRoutes.0.FailureValues": provider.QueryRoutes![0].FailureValues = [value]; break;
             case "QueryRoutes.0.UsagePaths": provider.QueryRoutes![0].UsagePaths = [value]; break;
             case "QueryRoutes.0.Method": provider.QueryRoutes![0].Method = value; break;
+            case "Passthrough.Methods": provider.Passthrough.Methods = [value]; break;
+            case "Passthrough.Paths": provider.Passthrough.Paths = [value]; break;
             default: throw new ArgumentOutOfRangeException(nameof(change), change, "Unknown field.");
         }
     }

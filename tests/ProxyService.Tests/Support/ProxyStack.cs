@@ -45,6 +45,7 @@ internal sealed class ProxyStack : IAsyncDisposable
         DeadPort = FreePort.Next();
         Proxy = Client(ProxyPort);
         Billing = Client(BillingPort);
+        Billing.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
         Fake = Client(FakePort);
     }
 
@@ -60,7 +61,7 @@ internal sealed class ProxyStack : IAsyncDisposable
     /// <summary>The proxy, as callers reach it.</summary>
     public HttpClient Proxy { get; }
 
-    /// <summary>BillingService directly (tests credit accounts and read balances there).</summary>
+    /// <summary>BillingService directly, as its operator (tests credit accounts and read balances there).</summary>
     public HttpClient Billing { get; }
 
     /// <summary>The fake provider directly (its <c>/_fake</c> control API).</summary>
@@ -111,7 +112,7 @@ internal sealed class ProxyStack : IAsyncDisposable
     }
 
     public async Task StartBillingAsync() =>
-        _billing = await ServiceProcess.StartAsync(Launchables.BillingService, "billing", BillingPort, _billingSidecar!.HttpPort, new Dictionary<string, string?>());
+        _billing = await ServiceProcess.StartAsync(Launchables.BillingService, "billing", BillingPort, _billingSidecar!.HttpPort, new Dictionary<string, string?> { ["Billing__OperatorToken"] = OperatorToken });
 
     public async Task StopBillingAsync()
     {
@@ -238,7 +239,8 @@ internal sealed class ProxyStack : IAsyncDisposable
 
     /// <summary>
     /// A provider over the fake: submit <c>POST /tasks</c>; status by path (<c>GET /tasks/{id}</c>),
-    /// by query (<c>GET /task-status?taskId=</c>) and by body (<c>POST /tasks/query</c>).
+    /// by query (<c>GET /task-status?taskId=</c>) and by body (<c>POST /tasks/query</c>); passthrough
+    /// (the standard methods) on the fake's <c>/models</c>, <c>/echo</c> and <c>/stream</c> only.
     /// </summary>
     private static void Provider(Dictionary<string, string?> settings, string name, string baseUrl, string mode, long amount, string amountType, string usagePath, Dictionary<string, string> credential)
     {
@@ -254,6 +256,11 @@ internal sealed class ProxyStack : IAsyncDisposable
         settings[prefix + "Billing__Mode"] = mode;
         settings[prefix + "Billing__DefaultAmount"] = amount.ToString(CultureInfo.InvariantCulture);
         settings[prefix + "Billing__AmountType"] = amountType;
+        foreach (var (glob, i) in new[] { "/models", "/echo", "/stream" }.Select((g, i) => (g, i)))
+        {
+            settings[$"{prefix}Passthrough__Paths__{i.ToString(CultureInfo.InvariantCulture)}"] = glob;
+        }
+
         settings[prefix + "SubmitRoutes__0__Name"] = "generate";
         settings[prefix + "SubmitRoutes__0__Path"] = "/tasks";
         var queries = new (string Path, string Method, string Field, string Value)[]

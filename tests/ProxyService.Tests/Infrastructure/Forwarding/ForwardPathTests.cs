@@ -44,7 +44,7 @@ public sealed class ForwardPathTests
     [InlineData("/api/proxy/demo/a%5c..%5c_fake")]
     [InlineData("/api/proxy/demo/a\\..\\_fake")]
     [InlineData("/api/proxy/demo/%252e%252e/_fake")]
-    [InlineData("/api/proxy/demo//evil.example/x")]
+    [InlineData("/api/proxy/demo//http://evil.example/x")]
     [InlineData("/api/proxy/demo/http://evil.example/x")]
     [InlineData("/api/proxy/demo/http:%2F%2Fevil.example")]
     [InlineData("/api/proxy/demo/https:evil.example")]
@@ -55,12 +55,29 @@ public sealed class ForwardPathTests
     [InlineData("/api/proxy/demo/a%zz")]
     [InlineData("/api/proxy/demo/a%2")]
     [InlineData("/api/./proxy/demo/tasks")]
+    [InlineData("/api//proxy/demo/tasks")]
+    [InlineData("//api/proxy/demo/tasks")]
     [InlineData("/api/proxy/demo/tasks?x=1#frag")]
     public void TryParse_AnythingThatCouldLeaveTheProvider_IsRefused(string rawTarget)
     {
         Assert.False(ForwardPath.TryParse(rawTarget, 3, out var parsed, out var problem));
         Assert.Null(parsed);
         Assert.False(string.IsNullOrEmpty(problem));
+    }
+
+    /// <summary>Collapsed below the prefix, and said so: the provider's path matching decides whether that is the same path.</summary>
+    [Theory]
+    [InlineData("/api/proxy/demo//tasks", "/tasks", true, "https://provider.example:8443/v1/tasks")]
+    [InlineData("/api/proxy/demo//evil.example/x", "/evil.example/x", true, "https://provider.example:8443/v1/evil.example/x")]
+    [InlineData("/api/proxy/demo/tasks//t-1//", "/tasks/t-1/", true, "https://provider.example:8443/v1/tasks/t-1/")]
+    [InlineData("/api/proxy/demo//", "/", true, "https://provider.example:8443/v1/")]
+    [InlineData("/api/proxy/demo/tasks/", "/tasks/", false, "https://provider.example:8443/v1/tasks/")]
+    public void TryParse_RepeatedSlashes_AreCollapsedBelowThePrefix(string rawTarget, string rawPath, bool repeated, string upstream)
+    {
+        Assert.True(ForwardPath.TryParse(rawTarget, 3, out var parsed, out var problem), problem);
+
+        Assert.Equal((rawPath, repeated), (parsed.RawPath, parsed.RepeatedSlashes));
+        Assert.Equal(upstream, parsed.ToUpstreamUri(Target, null)?.AbsoluteUri);
     }
 
     [Theory]
