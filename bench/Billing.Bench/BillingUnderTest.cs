@@ -9,6 +9,9 @@ namespace Gateway.Billing.Bench;
 /// </summary>
 internal sealed class BillingUnderTest : IAsyncDisposable
 {
+    /// <summary>The bench credits and reads accounts as BillingService's operator.</summary>
+    public const string OperatorToken = "bench-operator-token-0123456789";
+
     private readonly TempFolder _folder;
     private readonly PostgresServer? _postgres;
     private readonly SidecarProcess _sidecar;
@@ -51,6 +54,7 @@ internal sealed class BillingUnderTest : IAsyncDisposable
             {
                 ["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
                 ["APP_ID"] = "billing",
+                ["Billing__OperatorToken"] = OperatorToken,
                 ["Logging__LogLevel__Default"] = "Warning",
             });
             await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(60)).ConfigureAwait(false);

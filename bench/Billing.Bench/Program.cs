@@ -23,6 +23,7 @@ foreach (var store in options.Stores)
 {
     await using var billing = await BillingUnderTest.StartAsync(store);
     using var client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = billing.Endpoint, Timeout = TimeSpan.FromSeconds(60) };
+    client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", BillingUnderTest.OperatorToken);
     var load = new PairLoad(client, options.Accounts);
     await load.CreditAsync(PerAccount);
     foreach (var concurrency in options.Concurrency)
