@@ -43,10 +43,10 @@ internal static class Usage
               --no-color                  no colored prefixes (also when NO_COLOR is set or output is redirected)
               -h, --help                  this text
 
-            Fixed ports (NAME for --port; -grpc and -metrics are used by daprd only):
+            Fixed ports (NAME for --port; -metrics is used by daprd only):
             {ports}
             Every service receives ASPNETCORE_URLS/--urls, APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_HTTP_ENDPOINT,
-            DAPR_GRPC_PORT (daprd only), OTEL_SERVICE_NAME and services__NAME__http__0 for every service.
+            DAPR_GRPC_PORT, OTEL_SERVICE_NAME and services__NAME__http__0 for every service.
             DAPR_API_TOKEN and APP_API_TOKEN, when set, are passed on to sidecars and services.
             Every child gets GATEWAY_PARENT_PID (this process): services and LocalSidecar stop by themselves once
             the AppHost is gone, even if it was killed outright.

@@ -17,5 +17,5 @@ internal sealed record ServiceDefinition(
     string LivenessPath = "/alive",
     IReadOnlyDictionary<string, string>? Environment = null);
 
-/// <summary>Fixed ports of a sidecar. gRPC and metrics are used by daprd only; LocalSidecar speaks HTTP.</summary>
+/// <summary>Fixed ports of a sidecar: its HTTP and gRPC APIs (both sidecars), metrics (daprd only).</summary>
 internal sealed record SidecarPorts(int Http, int Grpc, int Metrics);

@@ -124,9 +124,9 @@ internal sealed class SuitePlanner
             {
                 var name = SidecarName(service);
                 requests.Add(new PortRequest(name, sidecar.Http));
+                requests.Add(new PortRequest(name + "-grpc", sidecar.Grpc));
                 if (daprd)
                 {
-                    requests.Add(new PortRequest(name + "-grpc", sidecar.Grpc));
                     requests.Add(new PortRequest(name + "-metrics", sidecar.Metrics));
                 }
             }
@@ -162,10 +162,7 @@ internal sealed class SuitePlanner
             var sidecar = SidecarName(service);
             environment["DAPR_HTTP_PORT"] = Text(_ports[sidecar]);
             environment["DAPR_HTTP_ENDPOINT"] = Origin(_ports[sidecar]);
-            if (Daprd)
-            {
-                environment["DAPR_GRPC_PORT"] = Text(_ports[sidecar + "-grpc"]);
-            }
+            environment["DAPR_GRPC_PORT"] = Text(_ports[sidecar + "-grpc"]);
         }
 
         return new ResourceSpec(
@@ -192,6 +189,7 @@ internal sealed class SuitePlanner
             "--app-port", Text(_ports[service.Name]),
             "--app-channel-address", Loopback,
             "--dapr-http-port", Text(httpPort),
+            "--dapr-grpc-port", Text(_ports[name + "-grpc"]),
             "--resources-path", _resourcesPath,
             "--log-level", _options.SidecarLogLevel,
         ];
@@ -200,7 +198,6 @@ internal sealed class SuitePlanner
             arguments.AddRange(
             [
                 "--app-protocol", "http",
-                "--dapr-grpc-port", Text(_ports[name + "-grpc"]),
                 "--metrics-port", Text(_ports[name + "-metrics"]),
                 "--placement-host-address", _options.PlacementAddress,
             ]);

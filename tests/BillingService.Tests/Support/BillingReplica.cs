@@ -13,7 +13,7 @@ namespace Gateway.BillingService.Tests.Support;
 /// One BillingService replica, in process (so a test can hand it a manual business clock and call
 /// its sweeper), talking to its own real LocalSidecar process.
 /// </summary>
-internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, IReadOnlyDictionary<string, string?> settings)
+internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, IReadOnlyDictionary<string, string?> settings, int? sidecarGrpcPort = null)
     : WebApplicationFactory<Program>
 {
     private HttpClient? _client;
@@ -27,6 +27,11 @@ internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, I
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("DAPR_HTTP_PORT", sidecarHttpPort.ToString(CultureInfo.InvariantCulture));
+        if (sidecarGrpcPort is { } grpcPort)
+        {
+            builder.UseSetting("DAPR_GRPC_PORT", grpcPort.ToString(CultureInfo.InvariantCulture));
+        }
+
         builder.UseSetting("APP_ID", "billing");
         foreach (var (name, value) in settings)
         {
