@@ -451,6 +451,25 @@ public abstract class SdkClientContract<TTarget> : IClassFixture<TTarget>, IDisp
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
     }
 
+    [Fact]
+    public async Task GrpcPort_ServesGrpcOnly_NotTheHttpApi()
+    {
+        using var http2 = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Target.GrpcEndpoint, "/v1.0/metadata"))
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        if (Target.RequiredApiToken is { } token)
+        {
+            request.Headers.Add("dapr-api-token", token);
+        }
+
+        using var response = await http2.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
     // ---- helpers ----
 
     private DaprClient NewClient(string? token)
