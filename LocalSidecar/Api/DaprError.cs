@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Gateway.LocalSidecar.State;
 
 namespace Gateway.LocalSidecar.Api;
 
@@ -84,7 +86,7 @@ internal sealed record DaprError(int StatusCode, string ErrorCode, string Messag
 
     public static DaprError IllegalKey(string store, string key)
     {
-        var message = $"input key/keyPrefix '{key}' can't contain '||'";
+        var message = new StateFailure.IllegalKey(store, key).Message;
         return new DaprError(
             StatusCodes.Status400BadRequest,
             "ERR_MALFORMED_REQUEST",
@@ -97,6 +99,27 @@ internal sealed record DaprError(int StatusCode, string ErrorCode, string Messag
         "ERR_STATE_STORE_NOT_SUPPORTED",
         $"state store {store} doesn't support transactions",
         [ResourceInfo("state", store), ErrorInfo("DAPR_STATE_TRANSACTIONS_NOT_SUPPORTED")]);
+
+    /// <summary>How daprd's HTTP API answers a refused or failed state request.</summary>
+    public static DaprError From(StateFailure failure, string appId) => failure switch
+    {
+        StateFailure.StoreNotConfigured f => StoreNotConfigured(f.Store, appId),
+        StateFailure.StoreNotFound f => StoreNotFound(f.Store, appId),
+        StateFailure.IllegalKey f => IllegalKey(f.Store, f.Key),
+        StateFailure.MissingKey => new(StatusCodes.Status400BadRequest, "ERR_MALFORMED_REQUEST", "\"key\" is a required field"),
+        StateFailure.UnsupportedOperation f => new(StatusCodes.Status400BadRequest, "ERR_NOT_SUPPORTED_STATE_OPERATION", f.Message),
+        StateFailure.StoreFailed f => new(
+            f.Kind switch
+            {
+                StoreFailureKind.ETagMismatch => StatusCodes.Status409Conflict,
+                StoreFailureKind.ETagInvalid => StatusCodes.Status400BadRequest,
+                StoreFailureKind.Failed => StatusCodes.Status500InternalServerError,
+                _ => throw new UnreachableException(),
+            },
+            f.ErrorCode,
+            f.Message),
+        _ => throw new UnreachableException(),
+    };
 
     /// <summary>daprd's answer to a body it could not decode.</summary>
     public static DaprError MalformedRequest(Exception error) =>

@@ -1,15 +1,12 @@
 using System.Text.Json.Nodes;
 using Gateway.LocalSidecar.Hosting;
-using Gateway.LocalSidecar.State;
+using Gateway.LocalSidecar.Metadata;
 
 namespace Gateway.LocalSidecar.Api;
 
 /// <summary>Health and metadata (DAPR-HTTP.md section 6).</summary>
 internal static class RuntimeApi
 {
-    /// <summary>The Dapr runtime version whose HTTP API this stand-in follows.</summary>
-    public const string EmulatedRuntimeVersion = "1.16.0";
-
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/v1.0/healthz", Healthz);
@@ -46,51 +43,48 @@ internal static class RuntimeApi
         return Task.CompletedTask;
     }
 
-    private static Task Metadata(HttpContext context, SidecarOptions options, StateStoreCatalog stores, Actors.HostedActors actors)
+    private static Task Metadata(HttpContext context, RuntimeMetadata metadata)
     {
-        var components = new JsonArray();
-        foreach (var store in stores.All)
+        var snapshot = metadata.Snapshot();
+        var extended = new JsonObject();
+        foreach (var (key, value) in snapshot.Extended)
         {
-            components.Add(new JsonObject
-            {
-                ["name"] = store.Name,
-                ["type"] = store.Type,
-                ["version"] = store.Version,
-                ["capabilities"] = new JsonArray([.. store.Capabilities.Select(c => JsonValue.Create(c))]),
-            });
+            extended[key] = value;
         }
 
         var body = new JsonObject
         {
-            ["id"] = options.AppId,
-            ["runtimeVersion"] = EmulatedRuntimeVersion,
-            ["components"] = components,
-            ["extended"] = new JsonObject { ["daprRuntimeVersion"] = EmulatedRuntimeVersion, ["localSidecar"] = "true" },
+            ["id"] = snapshot.Id,
+            ["runtimeVersion"] = snapshot.RuntimeVersion,
+            ["components"] = new JsonArray([.. snapshot.Components.Select(c => new JsonObject
+            {
+                ["name"] = c.Name,
+                ["type"] = c.Type,
+                ["version"] = c.Version,
+                ["capabilities"] = new JsonArray([.. c.Capabilities.Select(capability => JsonValue.Create(capability))]),
+            })]),
+            ["extended"] = extended,
         };
-        if (options.AppPort is { } port)
+        if (snapshot.AppConnection is { } app)
         {
             body["appConnectionProperties"] = new JsonObject
             {
-                ["port"] = port,
-                ["protocol"] = "http",
-                ["channelAddress"] = options.AppChannelAddress,
+                ["port"] = app.Port,
+                ["protocol"] = app.Protocol,
+                ["channelAddress"] = app.ChannelAddress,
             };
         }
 
-        var active = new JsonArray();
-        foreach (var (type, count) in actors.ActiveCounts())
-        {
-            active.Add(new JsonObject { ["type"] = type, ["count"] = count });
-        }
-
+        var actorRuntime = snapshot.ActorRuntime;
         var runtime = new JsonObject
         {
-            ["runtimeStatus"] = stores.ActorStateStore is null ? "DISABLED" : actors.IsConfigured ? "RUNNING" : "INITIALIZING",
-            ["hostReady"] = actors.IsConfigured && actors.Config.Entities.Count > 0,
-            ["placement"] = "localsidecar registry",
+            ["runtimeStatus"] = actorRuntime.Status,
+            ["hostReady"] = actorRuntime.HostReady,
+            ["placement"] = actorRuntime.Placement,
         };
-        if (active.Count > 0)
+        if (actorRuntime.ActiveActors.Count > 0)
         {
+            var active = new JsonArray([.. actorRuntime.ActiveActors.Select(a => new JsonObject { ["type"] = a.Type, ["count"] = a.Count })]);
             runtime["activeActors"] = active;
             body["actors"] = active.DeepClone();
         }

@@ -1,16 +1,15 @@
-using System.Globalization;
 using System.Text.Json;
 using Gateway.LocalSidecar.Hosting;
 using Gateway.LocalSidecar.State;
 
 namespace Gateway.LocalSidecar.Api;
 
-/// <summary>The state API of DAPR-HTTP.md section 1, answering as daprd's HTTP handlers do.</summary>
+/// <summary>
+/// The state API of DAPR-HTTP.md section 1, answering as daprd's HTTP handlers do: it decodes the
+/// request, hands it to <see cref="StateRuntime"/> (shared with the gRPC API) and encodes the answer.
+/// </summary>
 internal static class StateApi
 {
-    private const string MismatchMessage = "possible etag mismatch. error from state store";
-    private const string InvalidMessage = "invalid etag value";
-
     public static IEndpointRouteBuilder MapStateApi(this IEndpointRouteBuilder routes)
     {
         var state = routes.MapGroup("/v1.0/state/{storeName}");
@@ -22,53 +21,35 @@ internal static class StateApi
         return routes;
     }
 
-    private static async Task GetAsync(HttpContext context, string storeName, string key, StateStoreCatalog stores, SidecarOptions sidecar)
+    private static async Task GetAsync(HttpContext context, string storeName, string key, StateRuntime state, SidecarOptions sidecar)
     {
-        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
+        switch (await state.GetAsync(storeName, key, context.RequestAborted).ConfigureAwait(false))
         {
-            await notFound.WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
+            case StateResult<StateItem?>.Failed { Failure: var failure }:
+                await DaprError.From(failure, sidecar.AppId).WriteAsync(context).ConfigureAwait(false);
+                return;
+            case StateResult<StateItem?>.Ok { Value: null }:
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            case StateResult<StateItem?>.Ok { Value: { } item }:
+                context.Response.Headers.ETag = item.ETag;
+                foreach (var (name, value) in StateRuntime.ItemMetadata(item))
+                {
+                    context.Response.Headers["metadata." + name] = value;
+                }
 
-        var storedKey = store.StoredKey(key, sidecar);
-        if (storedKey is null)
-        {
-            await DaprError.IllegalKey(storeName, key).WriteAsync(context).ConfigureAwait(false);
-            return;
+                context.Response.ContentType = "application/json";
+                await context.Response.Body.WriteAsync(item.Value, context.RequestAborted).ConfigureAwait(false);
+                return;
         }
-
-        StateItem? item;
-        try
-        {
-            item = await store.Store.GetAsync(storedKey, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            await new DaprError(500, "ERR_STATE_GET", $"fail to get {key} from state store {storeName}: {e.Message}").WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (item is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
-        }
-
-        context.Response.Headers.ETag = item.ETag;
-        if (item.ExpiresAt is { } expires)
-        {
-            context.Response.Headers["metadata.ttlExpireTime"] = FormatExpiry(expires);
-        }
-
-        context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(item.Value, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task BulkGetAsync(HttpContext context, string storeName, StateStoreCatalog stores, SidecarOptions sidecar)
+    private static async Task BulkGetAsync(HttpContext context, string storeName, StateRuntime state, SidecarOptions sidecar)
     {
-        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
+        // daprd resolves the store before it reads the body.
+        if (state.CheckStore(storeName) is { } refusal)
         {
-            await notFound.WriteAsync(context).ConfigureAwait(false);
+            await DaprError.From(refusal, sidecar.AppId).WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
@@ -98,57 +79,40 @@ internal static class StateApi
             return;
         }
 
-        var storedKeys = new string[keys.Count];
-        for (var i = 0; i < keys.Count; i++)
+        var result = await state.BulkGetAsync(storeName, keys, parallelism, context.RequestAborted).ConfigureAwait(false);
+        if (result is StateResult<IReadOnlyList<BulkStateEntry>>.Failed { Failure: var failure })
         {
-            if (store.StoredKey(keys[i], sidecar) is not { } storedKey)
-            {
-                await DaprError.IllegalKey(storeName, keys[i]).WriteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            storedKeys[i] = storedKey;
+            await DaprError.From(failure, sidecar.AppId).WriteAsync(context).ConfigureAwait(false);
+            return;
         }
-
-        var results = new (StateItem? Item, string? Error)[keys.Count];
-        await Parallel.ForAsync(
-            0,
-            keys.Count,
-            new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : 10, CancellationToken = context.RequestAborted },
-            async (i, ct) =>
-            {
-                try
-                {
-                    results[i] = (await store.Store.GetAsync(storedKeys[i], ct).ConfigureAwait(false), null);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    results[i] = (null, e.Message);
-                }
-            }).ConfigureAwait(false);
 
         context.Response.ContentType = "application/json";
         await using (var json = new Utf8JsonWriter(context.Response.BodyWriter, new JsonWriterOptions { Encoder = DaprError.GoJsonOptions.Encoder }))
         {
             json.WriteStartArray();
-            for (var i = 0; i < results.Length; i++)
+            foreach (var entry in ((StateResult<IReadOnlyList<BulkStateEntry>>.Ok)result).Value)
             {
                 json.WriteStartObject();
-                json.WriteString("key", StateKeyPrefix.Original(storedKeys[i]));
-                if (results[i].Item is { } item)
+                json.WriteString("key", entry.Key);
+                if (entry.Item is { } item)
                 {
                     // The stored bytes are already encoded as daprd would send them.
                     json.WritePropertyName("data");
                     json.WriteRawValue(item.Value, skipInputValidation: true);
                     json.WriteString("etag", item.ETag);
-                    if (item.ExpiresAt is { } expires)
+                    var metadata = StateRuntime.ItemMetadata(item);
+                    if (metadata.Count > 0)
                     {
                         json.WriteStartObject("metadata");
-                        json.WriteString("ttlExpireTime", FormatExpiry(expires));
+                        foreach (var (name, value) in metadata)
+                        {
+                            json.WriteString(name, value);
+                        }
+
                         json.WriteEndObject();
                     }
                 }
-                else if (results[i].Error is { } error)
+                else if (entry.Error is { } error)
                 {
                     json.WriteString("error", error);
                 }
@@ -162,15 +126,15 @@ internal static class StateApi
         await context.Response.BodyWriter.WriteAsync("\n"u8.ToArray(), context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task SaveAsync(HttpContext context, string storeName, StateStoreCatalog stores, SidecarOptions sidecar)
+    private static async Task SaveAsync(HttpContext context, string storeName, StateRuntime state, SidecarOptions sidecar)
     {
-        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
+        if (state.CheckStore(storeName) is { } refusal)
         {
-            await notFound.WriteAsync(context).ConfigureAwait(false);
+            await DaprError.From(refusal, sidecar.AppId).WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        List<StateRequests.Item> items;
+        List<StateEntry> items;
         try
         {
             using var body = await JsonDocument.ParseAsync(context.Request.Body, StateRequests.DocumentOptions, context.RequestAborted).ConfigureAwait(false);
@@ -187,131 +151,35 @@ internal static class StateApi
             return;
         }
 
-        if (items.Count == 0)
-        {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
-        }
-
         var queryMetadata = StateRequests.QueryMetadata(context.Request);
-        var operations = new List<SetOperation>(items.Count);
-        var errors = new List<(StoreResult? Result, string Message)>();
-        foreach (var item in items)
+        if (queryMetadata.Count > 0)
         {
-            if (item.Key.Length == 0)
-            {
-                await new DaprError(400, "ERR_MALFORMED_REQUEST", "\"key\" is a required field").WriteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            if (store.StoredKey(item.Key, sidecar) is not { } storedKey)
-            {
-                await DaprError.IllegalKey(storeName, item.Key).WriteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            foreach (var (name, value) in queryMetadata)
-            {
-                item.Metadata[name] = value;
-            }
-
-            var (ttl, ttlError) = StateRequests.ReadTtl(item.Metadata);
-            var optionsError = StateRequests.ValidateOptions(item.Concurrency, item.Consistency) ?? ttlError;
-            if (optionsError is not null)
-            {
-                errors.Add((null, optionsError));
-                continue;
-            }
-
-            operations.Add(new SetOperation(storedKey, item.Value, item.ETag, StateRequests.ToConcurrency(item.Concurrency), ttl));
+            items = [.. items.Select(item => item with { Metadata = StateRequests.Merge(item.Metadata, queryMetadata) })];
         }
 
-        // daprd writes the items of a multi-item save one by one (not atomically) and reports the
-        // first ETag error among the failures, else the first failure.
-        foreach (var operation in operations)
-        {
-            try
-            {
-                var result = await store.Store.SetAsync(operation, context.RequestAborted).ConfigureAwait(false);
-                if (result != StoreResult.Ok)
-                {
-                    errors.Add((result, EtagMessage(result)));
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                errors.Add((null, e.Message));
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            var (status, message) = ErrorStatus(errors);
-            await new DaprError(status, "ERR_STATE_SAVE", $"failed saving state in state store {storeName}: {message}").WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        await RespondAsync(context, await state.SaveAsync(storeName, items, context.RequestAborted).ConfigureAwait(false), sidecar).ConfigureAwait(false);
     }
 
-    private static async Task DeleteAsync(HttpContext context, string storeName, string key, StateStoreCatalog stores, SidecarOptions sidecar)
+    private static async Task DeleteAsync(HttpContext context, string storeName, string key, StateRuntime state, SidecarOptions sidecar)
     {
-        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
-        {
-            await notFound.WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        if (store.StoredKey(key, sidecar) is not { } storedKey)
-        {
-            await DaprError.IllegalKey(storeName, key).WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        var concurrency = context.Request.Query["concurrency"].ToString();
-        var consistency = context.Request.Query["consistency"].ToString();
         var etag = context.Request.Headers.IfMatch.ToString();
-        (StoreResult? Result, string Message)? error = null;
-        if (StateRequests.ValidateOptions(concurrency, consistency) is { } optionsError)
-        {
-            error = (null, optionsError);
-        }
-        else
-        {
-            try
-            {
-                var operation = new DeleteOperation(storedKey, etag.Length == 0 ? null : etag, StateRequests.ToConcurrency(concurrency));
-                var result = await store.Store.DeleteAsync(operation, context.RequestAborted).ConfigureAwait(false);
-                if (result != StoreResult.Ok)
-                {
-                    error = (result, EtagMessage(result));
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                error = (null, e.Message);
-            }
-        }
-
-        if (error is { } failure)
-        {
-            var (status, message) = ErrorStatus([failure]);
-            await new DaprError(status, "ERR_STATE_DELETE", $"failed deleting state with key {key}: {message}").WriteAsync(context).ConfigureAwait(false);
-            return;
-        }
-
-        context.Response.StatusCode = StatusCodes.Status204NoContent;
+        var entry = StateEntry.ForKey(
+            key,
+            etag.Length == 0 ? null : etag,
+            context.Request.Query["concurrency"].ToString(),
+            context.Request.Query["consistency"].ToString());
+        await RespondAsync(context, await state.DeleteAsync(storeName, entry, context.RequestAborted).ConfigureAwait(false), sidecar).ConfigureAwait(false);
     }
 
-    private static async Task TransactAsync(HttpContext context, string storeName, StateStoreCatalog stores, SidecarOptions sidecar)
+    private static async Task TransactAsync(HttpContext context, string storeName, StateRuntime state, SidecarOptions sidecar)
     {
-        if (!TryResolve(stores, storeName, sidecar, out var store, out var notFound))
+        if (state.CheckStore(storeName) is { } refusal)
         {
-            await notFound.WriteAsync(context).ConfigureAwait(false);
+            await DaprError.From(refusal, sidecar.AppId).WriteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        List<(string Operation, StateRequests.Item Request)> requested = [];
+        List<TransactionStep> steps = [];
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
@@ -328,7 +196,7 @@ internal static class StateApi
                 {
                     var kind = operation.TryGetProperty("operation", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
                     var request = operation.TryGetProperty("request", out var r) ? StateRequests.ReadItem(r) : StateRequests.ReadItem(JsonDocument.Parse("{}").RootElement);
-                    requested.Add((kind, request));
+                    steps.Add(new TransactionStep(kind, request));
                 }
             }
 
@@ -346,106 +214,28 @@ internal static class StateApi
             return;
         }
 
-        if (requested.Count == 0)
-        {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
-        }
-
+        // daprd's HTTP handler copies the request's metadata (body and query) onto every operation.
         foreach (var (name, value) in StateRequests.QueryMetadata(context.Request))
         {
             metadata[name] = value;
         }
 
-        var batch = new List<StateOperation>(requested.Count);
-        foreach (var (kind, request) in requested)
+        if (metadata.Count > 0)
         {
-            if (kind is not ("upsert" or "delete"))
-            {
-                await new DaprError(400, "ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {kind} not supported").WriteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            if (store.StoredKey(request.Key, sidecar) is not { } storedKey)
-            {
-                await DaprError.IllegalKey(storeName, request.Key).WriteAsync(context).ConfigureAwait(false);
-                return;
-            }
-
-            foreach (var (name, value) in metadata)
-            {
-                request.Metadata[name] = value;
-            }
-
-            var (ttl, ttlError) = StateRequests.ReadTtl(request.Metadata);
-            if ((StateRequests.ValidateOptions(request.Concurrency, request.Consistency) ?? ttlError) is { } invalid)
-            {
-                await TransactionFailed(context, invalid).ConfigureAwait(false);
-                return;
-            }
-
-            var concurrency = StateRequests.ToConcurrency(request.Concurrency);
-            batch.Add(kind == "upsert"
-                ? new SetOperation(storedKey, request.Value, request.ETag, concurrency, ttl)
-                : new DeleteOperation(storedKey, request.ETag, concurrency));
+            steps = [.. steps.Select(step => step with { Request = step.Request with { Metadata = StateRequests.Merge(step.Request.Metadata, metadata) } })];
         }
 
-        string? failure;
-        try
-        {
-            var result = await store.Store.TransactAsync(batch, context.RequestAborted).ConfigureAwait(false);
-            failure = result == StoreResult.Ok ? null : EtagMessage(result);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            failure = e.Message;
-        }
+        await RespondAsync(context, await state.TransactAsync(storeName, steps, context.RequestAborted).ConfigureAwait(false), sidecar).ConfigureAwait(false);
+    }
 
+    private static Task RespondAsync(HttpContext context, StateFailure? failure, SidecarOptions sidecar)
+    {
         if (failure is not null)
         {
-            await TransactionFailed(context, failure).ConfigureAwait(false);
-            return;
+            return DaprError.From(failure, sidecar.AppId).WriteAsync(context);
         }
 
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+        return Task.CompletedTask;
     }
-
-    // Every transaction failure, an ETag mismatch included, is a 500 in daprd.
-    private static Task TransactionFailed(HttpContext context, string message) =>
-        new DaprError(500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {message}").WriteAsync(context);
-
-    private static bool TryResolve(StateStoreCatalog stores, string storeName, SidecarOptions sidecar, out StateStoreComponent store, out DaprError error)
-    {
-        if (stores.TryGet(storeName, out store))
-        {
-            error = null!;
-            return true;
-        }
-
-        error = stores.Count == 0 ? DaprError.StoreNotConfigured(storeName, sidecar.AppId) : DaprError.StoreNotFound(storeName, sidecar.AppId);
-        return false;
-    }
-
-    private static string EtagMessage(StoreResult result) => result == StoreResult.ETagInvalid ? InvalidMessage : MismatchMessage;
-
-    private static (int Status, string Message) ErrorStatus(IReadOnlyList<(StoreResult? Result, string Message)> errors)
-    {
-        foreach (var (result, message) in errors)
-        {
-            if (result == StoreResult.ETagMismatch)
-            {
-                return (StatusCodes.Status409Conflict, message);
-            }
-
-            if (result == StoreResult.ETagInvalid)
-            {
-                return (StatusCodes.Status400BadRequest, message);
-            }
-        }
-
-        return (StatusCodes.Status500InternalServerError, string.Join('\n', errors.Select(e => e.Message)));
-    }
-
-    private static string FormatExpiry(DateTimeOffset expires) =>
-        expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

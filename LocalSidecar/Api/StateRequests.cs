@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Gateway.LocalSidecar.State;
 
@@ -13,9 +12,7 @@ internal static class StateRequests
     public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 1000 };
 
     /// <summary>One item of a save request or one upsert/delete request inside a transaction.</summary>
-    internal sealed record Item(string Key, byte[] Value, string? ETag, Dictionary<string, string> Metadata, string Concurrency, string Consistency);
-
-    public static Item ReadItem(JsonElement element)
+    public static StateEntry ReadItem(JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -65,7 +62,7 @@ internal static class StateRequests
         }
 
         // A request with an empty etag has no etag (components-contrib's HasETag).
-        return new Item(key, value, string.IsNullOrEmpty(etag) ? null : etag, metadata, concurrency, consistency);
+        return new StateEntry(key, value, string.IsNullOrEmpty(etag) ? null : etag, metadata, concurrency, consistency);
     }
 
     private static string ReadString(JsonProperty property, string field) =>
@@ -83,45 +80,6 @@ internal static class StateRequests
         _ => "null",
     };
 
-    /// <summary>Checks the options as components-contrib's CheckRequestOptions does.</summary>
-    public static string? ValidateOptions(string concurrency, string consistency)
-    {
-        if (concurrency is not ("" or "first-write" or "last-write"))
-        {
-            return $"unrecognized concurrency model '{concurrency}'";
-        }
-
-        return consistency is "" or "strong" or "eventual" ? null : $"unrecognized consistency model '{consistency}'";
-    }
-
-    public static Concurrency ToConcurrency(string concurrency) =>
-        concurrency == "first-write" ? Concurrency.FirstWrite : Concurrency.LastWrite;
-
-    /// <summary>
-    /// The <c>ttlInSeconds</c> metadata: null when absent (the component default applies),
-    /// <see cref="Timeout.InfiniteTimeSpan"/> for -1 (never expire), or an error message.
-    /// </summary>
-    public static (TimeSpan? Ttl, string? Error) ReadTtl(IReadOnlyDictionary<string, string> metadata)
-    {
-        var entry = metadata.FirstOrDefault(m => string.Equals(m.Key, "ttlInSeconds", StringComparison.OrdinalIgnoreCase));
-        if (entry.Key is null)
-        {
-            return (null, null);
-        }
-
-        if (!long.TryParse(entry.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) || seconds < -1 || seconds > int.MaxValue)
-        {
-            return (null, $"incorrect value for metadata '{entry.Key}': {entry.Value}");
-        }
-
-        return seconds switch
-        {
-            -1 => (Timeout.InfiniteTimeSpan, null),
-            0 => (null, null),
-            _ => (TimeSpan.FromSeconds(seconds), null),
-        };
-    }
-
     /// <summary>The <c>metadata.*</c> query parameters of a request.</summary>
     public static Dictionary<string, string> QueryMetadata(HttpRequest request)
     {
@@ -135,5 +93,17 @@ internal static class StateRequests
         }
 
         return metadata;
+    }
+
+    /// <summary><paramref name="metadata"/> with <paramref name="overrides"/> copied over it.</summary>
+    public static IReadOnlyDictionary<string, string> Merge(IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, string> overrides)
+    {
+        var merged = new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        foreach (var (name, value) in overrides)
+        {
+            merged[name] = value;
+        }
+
+        return merged;
     }
 }

@@ -11,10 +11,10 @@ internal static class DaprdFlags
 {
     private static readonly HashSet<string> IgnoredValueFlags = new(StringComparer.Ordinal)
     {
-        "app-protocol", "dapr-grpc-port", "dapr-internal-grpc-port", "metrics-port", "config",
+        "app-protocol", "dapr-internal-grpc-port", "metrics-port", "config",
         "app-health-check-path", "app-health-probe-interval", "app-health-probe-timeout",
         "app-health-threshold", "placement-host-address", "scheduler-host-address", "mode",
-        "dapr-listen-addresses", "app-max-concurrency", "dapr-http-max-request-size",
+        "app-max-concurrency", "dapr-http-max-request-size",
         "dapr-http-read-buffer-size", "dapr-graceful-shutdown-seconds", "profile-port",
         "components-path", "control-plane-address", "sentry-address", "unix-domain-socket",
         "dapr-block-shutdown-duration",
@@ -70,7 +70,7 @@ internal static class DaprdFlags
             values[name] = value;
         }
 
-        var known = new[] { "app-id", "app-port", "app-channel-address", "dapr-http-port", "resources-path", "log-level" };
+        var known = new[] { "app-id", "app-port", "app-channel-address", "dapr-http-port", "dapr-grpc-port", "dapr-listen-addresses", "resources-path", "log-level" };
         var unknown = values.Keys.FirstOrDefault(k => !known.Contains(k));
         if (unknown is not null)
         {
@@ -99,6 +99,22 @@ internal static class DaprdFlags
             return (null, $"invalid value \"{httpPortText}\" for flag -dapr-http-port");
         }
 
+        var grpcPort = 50001;
+        if (values.TryGetValue("dapr-grpc-port", out var grpcPortText) && !TryParsePort(grpcPortText, out grpcPort))
+        {
+            return (null, $"invalid value \"{grpcPortText}\" for flag -dapr-grpc-port");
+        }
+
+        string[] listenAddresses = ["127.0.0.1"];
+        if (values.TryGetValue("dapr-listen-addresses", out var addressesText))
+        {
+            listenAddresses = [.. addressesText.Split(',', StringSplitOptions.TrimEntries)];
+            if (listenAddresses.FirstOrDefault(a => !ListenAddress.IsValid(a)) is { } invalid)
+            {
+                return (null, $"invalid value \"{invalid}\" for flag -dapr-listen-addresses");
+            }
+        }
+
         var logLevel = values.GetValueOrDefault("log-level", "info");
         if (logLevel is not ("debug" or "info" or "warn" or "error" or "fatal"))
         {
@@ -112,6 +128,8 @@ internal static class DaprdFlags
             AppPort = appPort,
             AppChannelAddress = values.GetValueOrDefault("app-channel-address", "127.0.0.1"),
             HttpPort = httpPort,
+            GrpcPort = grpcPort,
+            ListenAddresses = listenAddresses,
             ResourcesPath = values.GetValueOrDefault("resources-path", "components"),
             LogLevel = logLevel,
             ApiToken = NullIfEmpty(environment("DAPR_API_TOKEN")),

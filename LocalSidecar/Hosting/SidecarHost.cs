@@ -2,10 +2,15 @@ using System.Net;
 using Gateway.LocalSidecar.Actors;
 using Gateway.LocalSidecar.Api;
 using Gateway.LocalSidecar.Components;
+using Gateway.LocalSidecar.Grpc;
+using Grpc.AspNetCore.Server.Model;
 using Gateway.LocalSidecar.Invocation;
+using Gateway.LocalSidecar.Metadata;
 using Gateway.LocalSidecar.State;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Gateway.LocalSidecar.Hosting;
 
@@ -20,7 +25,14 @@ internal static partial class SidecarHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Loopback, options.HttpPort);
+            foreach (var address in options.ListenAddresses)
+            {
+                ListenAddress.Listen(kestrel, address, options.HttpPort);
+
+                // daprd's gRPC API speaks HTTP/2 without TLS (prior knowledge).
+                ListenAddress.Listen(kestrel, address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+
             kestrel.Listen(IPAddress.Loopback, 0);
         });
 
@@ -33,6 +45,7 @@ internal static partial class SidecarHost
         builder.Services.AddSingleton(time);
         builder.Services.AddHostedService<Gateway.Hosting.ParentProcessWatch>();
         builder.Services.AddSingleton(stores);
+        builder.Services.AddSingleton<StateRuntime>();
         builder.Services.AddSingleton<InternalEndpoint>();
         builder.Services.AddSingleton<SidecarRegistry>();
         builder.Services.AddSingleton<InvocationForwarder>();
@@ -47,6 +60,16 @@ internal static partial class SidecarHost
         builder.Services.AddHostedService<ActorDeactivation>();
         builder.Services.AddSingleton<SidecarReadiness>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SidecarReadiness>());
+        builder.Services.AddSingleton<RuntimeMetadata>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            // daprd's --max-body-size default bounds both directions.
+            grpc.MaxReceiveMessageSize = DaprGrpcLimits.MaxMessageSize;
+            grpc.MaxSendMessageSize = DaprGrpcLimits.MaxMessageSize;
+            grpc.Interceptors.Add<ApiTokenInterceptor>();
+        });
+        builder.Services.AddSingleton<DaprGrpcService>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<DaprGrpcService>, DaprMethodProvider>());
         builder.Services.AddHttpForwarder();
         builder.Services.AddRouting();
 
@@ -58,8 +81,14 @@ internal static partial class SidecarHost
             context.Request.Path.StartsWithSegments("/actors", StringComparison.Ordinal)
                 ? ActorApi.DeliverFromSidecarAsync(context, hosted)
                 : invocation.DeliverFromSidecarAsync(context)));
-        app.UseMiddleware<ApiTokenMiddleware>();
+
+        // The gRPC port serves gRPC only; its calls check the API token in ApiTokenInterceptor.
+        app.Use((context, next) => context.Connection.LocalPort != options.GrpcPort ? next(context)
+            : context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true ? next(context)
+            : Results.StatusCode(StatusCodes.Status415UnsupportedMediaType).ExecuteAsync(context));
+        app.UseWhen(context => context.Connection.LocalPort != options.GrpcPort, http => http.UseMiddleware<ApiTokenMiddleware>());
         app.UseRouting();
+        app.MapGrpcService<DaprGrpcService>();
         app.MapRuntimeApi();
         app.MapStateApi();
         app.MapActorApi();
@@ -98,14 +127,14 @@ internal static partial class SidecarHost
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var options = app.Services.GetRequiredService<SidecarOptions>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        var internalPort = addresses.Select(a => new Uri(a).Port).First(p => p != options.HttpPort);
+        var internalPort = addresses.Select(a => new Uri(a).Port).First(p => p != options.HttpPort && p != options.GrpcPort);
         app.Services.GetRequiredService<InternalEndpoint>().Bind(internalPort);
         app.Services.GetRequiredService<SidecarRegistry>().Announce(
             new SidecarAnnouncement(options.AppId, Environment.ProcessId, internalPort, options.HttpPort, []));
         app.Services.GetRequiredService<SidecarReadiness>().MarkAnnounced();
-        LogStarted(app.Logger, options.AppId, options.HttpPort, internalPort, options.RegistryPath);
+        LogStarted(app.Logger, options.AppId, options.HttpPort, options.GrpcPort, internalPort, options.RegistryPath);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "LocalSidecar for app '{AppId}' listening on http://127.0.0.1:{HttpPort} (internal port {InternalPort}, registry {Registry})")]
-    private static partial void LogStarted(ILogger logger, string appId, int httpPort, int internalPort, string registry);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "LocalSidecar for app '{AppId}' listening on HTTP port {HttpPort} and gRPC port {GrpcPort} (internal port {InternalPort}, registry {Registry})")]
+    private static partial void LogStarted(ILogger logger, string appId, int httpPort, int grpcPort, int internalPort, string registry);
 }

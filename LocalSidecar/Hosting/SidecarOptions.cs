@@ -15,6 +15,16 @@ internal sealed record SidecarOptions
     /// <summary>The HTTP API port (<c>--dapr-http-port</c>, default 3500).</summary>
     public int HttpPort { get; init; } = 3500;
 
+    /// <summary>The gRPC API port (<c>--dapr-grpc-port</c>, default 50001), HTTP/2 without TLS.</summary>
+    public int GrpcPort { get; init; } = 50001;
+
+    /// <summary>
+    /// Where the HTTP and gRPC APIs listen (<c>--dapr-listen-addresses</c>, comma-separated). daprd
+    /// listens on every interface by default; this stand-in on <c>127.0.0.1</c> only, unless told
+    /// otherwise (<c>localhost</c>, <c>0.0.0.0</c>, <c>::</c> or an IP address).
+    /// </summary>
+    public IReadOnlyList<string> ListenAddresses { get; init; } = ["127.0.0.1"];
+
     /// <summary>The component folder (<c>--resources-path</c>, default <c>./components</c>).</summary>
     public string ResourcesPath { get; init; } = "components";
 

@@ -31,8 +31,11 @@ internal enum Concurrency
 
 internal abstract record StateOperation(string Key, string? ETag, Concurrency Concurrency);
 
-/// <summary>An upsert. <c>Value</c> is UTF-8 JSON; a null <c>Ttl</c> means the component's default TTL, if any.</summary>
-internal sealed record SetOperation(string Key, byte[] Value, string? ETag, Concurrency Concurrency, TimeSpan? Ttl)
+/// <summary>
+/// An upsert. <c>Value</c> is UTF-8 JSON, or any bytes when <c>IsBinary</c> (a gRPC client's value,
+/// which Dapr's SQL stores keep as base64); a null <c>Ttl</c> means the component's default TTL, if any.
+/// </summary>
+internal sealed record SetOperation(string Key, byte[] Value, string? ETag, Concurrency Concurrency, TimeSpan? Ttl, bool IsBinary = false)
     : StateOperation(Key, ETag, Concurrency);
 
 internal sealed record DeleteOperation(string Key, string? ETag, Concurrency Concurrency)

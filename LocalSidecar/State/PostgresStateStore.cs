@@ -53,19 +53,19 @@ internal sealed class PostgresStateStore : IStateStore
         };
         _dataSource = NpgsqlDataSource.Create(connection);
 
-        // $1 key, $2 value, $3 now, $4 expiry, $5 expected xmin.
+        // $1 key, $2 value, $3 now, $4 expiry, $5 is binary, $6 expected xmin.
         var table = options.TableName;
         _get = $"SELECT value, isbinary, xmin, expiredate FROM {table} WHERE key = $1 AND (expiredate IS NULL OR expiredate >= $2)";
         _upsert = $"""
-            INSERT INTO {table} AS t (key, value, isbinary, insertdate, expiredate) VALUES ($1, $2, false, $3, $4)
+            INSERT INTO {table} AS t (key, value, isbinary, insertdate, expiredate) VALUES ($1, $2, $5, $3, $4)
             ON CONFLICT (key) DO UPDATE SET value = excluded.value, isbinary = excluded.isbinary, updatedate = $3, expiredate = excluded.expiredate
             """;
 
         // First-write still upserts, because the key may be held by an expired row not yet deleted.
         _insertOrReplaceExpired = _upsert + " WHERE t.expiredate IS NOT NULL AND t.expiredate < $3";
         _updateIfETag = $"""
-            UPDATE {table} SET value = $2, isbinary = false, updatedate = $3, expiredate = $4
-            WHERE key = $1 AND xmin = $5 AND (expiredate IS NULL OR expiredate > $3)
+            UPDATE {table} SET value = $2, isbinary = $5, updatedate = $3, expiredate = $4
+            WHERE key = $1 AND xmin = $6 AND (expiredate IS NULL OR expiredate > $3)
             """;
         _delete = $"DELETE FROM {table} WHERE key = $1";
         _deleteIfETag = $"DELETE FROM {table} WHERE key = $1 AND xmin = $2";
@@ -240,9 +240,11 @@ internal sealed class PostgresStateStore : IStateStore
                 var parameters = new List<NpgsqlParameter>
                 {
                     Text(set.Key),
-                    new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Encoding.UTF8.GetString(set.Value) },
+                    // Dapr keeps a binary value (saved over gRPC) as a JSON string of its base64.
+                    new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = set.IsBinary ? JsonSerializer.Serialize(Convert.ToBase64String(set.Value)) : Encoding.UTF8.GetString(set.Value) },
                     Time(now),
                     Time(StateExpiry.ExpiresAt(set.Ttl, _options.DefaultTtl, now)),
+                    new NpgsqlParameter<bool> { TypedValue = set.IsBinary },
                 };
                 var sql = _upsert;
                 if (etag is not null)

@@ -60,15 +60,15 @@ internal sealed class SqliteStateStore : IStateStore
         _get = $"SELECT value, is_binary, etag, expiration_time FROM {table} WHERE key = $key AND {Live}";
         _upsert = $"""
             INSERT OR REPLACE INTO {table} (key, value, is_binary, etag, expiration_time, update_time)
-            VALUES ($key, $value, 0, $etag, $expires, $now)
+            VALUES ($key, $value, $binary, $etag, $expires, $now)
             """;
         _insertIfMissing = $"""
             INSERT OR REPLACE INTO {table} (key, value, is_binary, etag, expiration_time, update_time)
-            SELECT $key, $value, 0, $etag, $expires, $now
+            SELECT $key, $value, $binary, $etag, $expires, $now
             WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE key = $key AND {Live})
             """;
         _updateIfETag = $"""
-            UPDATE {table} SET value = $value, is_binary = 0, etag = $etag, expiration_time = $expires, update_time = $now
+            UPDATE {table} SET value = $value, is_binary = $binary, etag = $etag, expiration_time = $expires, update_time = $now
             WHERE key = $key AND etag = $match AND {Live}
             """;
         _delete = $"DELETE FROM {table} WHERE key = $key";
@@ -266,7 +266,8 @@ internal sealed class SqliteStateStore : IStateStore
         {
             case SetOperation set:
                 command.CommandText = hasETag ? _updateIfETag : set.Concurrency == Concurrency.FirstWrite ? _insertIfMissing : _upsert;
-                command.Parameters.AddWithValue("$value", Encoding.UTF8.GetString(set.Value));
+                command.Parameters.AddWithValue("$value", set.IsBinary ? Convert.ToBase64String(set.Value) : Encoding.UTF8.GetString(set.Value));
+                command.Parameters.AddWithValue("$binary", set.IsBinary);
                 command.Parameters.AddWithValue("$etag", Guid.NewGuid().ToString());
                 command.Parameters.AddWithValue("$expires", StateExpiry.ExpiresAt(set.Ttl, _options.DefaultTtl, now) is { } expiresAt ? ToDbTime(expiresAt) : DBNull.Value);
                 break;

@@ -53,6 +53,7 @@ internal sealed class BillingUnderTest : IAsyncDisposable
             var service = TestProcess.StartDotnet(Launchables.BillingService, ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string?>
             {
                 ["DAPR_HTTP_PORT"] = sidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
+                ["DAPR_GRPC_PORT"] = sidecar.GrpcPort.ToString(CultureInfo.InvariantCulture),
                 ["APP_ID"] = "billing",
                 ["Billing__OperatorToken"] = OperatorToken,
                 ["Logging__LogLevel__Default"] = "Warning",

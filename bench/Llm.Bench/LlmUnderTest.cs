@@ -120,16 +120,16 @@ internal sealed class LlmUnderTest : IAsyncDisposable
         var poolSettings = _folder.Combine("pools.json");
         await File.WriteAllTextAsync(poolSettings, PoolSettings()).ConfigureAwait(false);
 
-        await StartServiceAsync(Launchables.FakeOpenAiBackend, "fakeopenai", _fakePort, sidecarPort: null, new() { ["FakeOpenAiBackend__ApiKey"] = BackendKey }).ConfigureAwait(false);
+        await StartServiceAsync(Launchables.FakeOpenAiBackend, "fakeopenai", _fakePort, sidecar: null, new() { ["FakeOpenAiBackend__ApiKey"] = BackendKey }).ConfigureAwait(false);
         var poolSidecar = await StartSidecarAsync("pool", components, registry, _poolPort).ConfigureAwait(false);
         var proxySidecar = await StartSidecarAsync("proxy", components, registry, _proxyPort).ConfigureAwait(false);
-        await StartServiceAsync(Launchables.PoolService, "pool", _poolPort, poolSidecar.HttpPort, new()
+        await StartServiceAsync(Launchables.PoolService, "pool", _poolPort, poolSidecar, new()
         {
             ["POOL_SETTINGS_FILE"] = poolSettings,
             ["Pool__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Pool__Probing__Enabled"] = "false",
         }).ConfigureAwait(false);
-        await StartServiceAsync(Launchables.ProxyService, "proxy", _proxyPort, proxySidecar.HttpPort, []).ConfigureAwait(false);
+        await StartServiceAsync(Launchables.ProxyService, "proxy", _proxyPort, proxySidecar, []).ConfigureAwait(false);
 
         if (nginx && NginxProxy.Find() is { } binary)
         {
@@ -147,15 +147,16 @@ internal sealed class LlmUnderTest : IAsyncDisposable
     }
 
     /// <summary>Starts a built service on <paramref name="port"/>, from its own folder, logging warnings only, and waits for its <c>/healthz</c>.</summary>
-    private async Task StartServiceAsync(string dll, string appId, int port, int? sidecarPort, Dictionary<string, string?> settings)
+    private async Task StartServiceAsync(string dll, string appId, int port, SidecarProcess? sidecar, Dictionary<string, string?> settings)
     {
         settings["APP_ID"] = appId;
         settings["ASPNETCORE_URLS"] = null;
         settings["Logging__LogLevel__Default"] = "Warning";
-        if (sidecarPort is { } sidecar)
+        if (sidecar is not null)
         {
-            settings["DAPR_HTTP_PORT"] = Text(sidecar);
-            settings["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{Text(sidecar)}";
+            settings["DAPR_HTTP_PORT"] = Text(sidecar.HttpPort);
+            settings["DAPR_GRPC_PORT"] = Text(sidecar.GrpcPort);
+            settings["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{Text(sidecar.HttpPort)}";
         }
 
         var process = TestProcess.StartDotnet(dll, ["--urls", $"http://127.0.0.1:{Text(port)}"], settings, Path.GetDirectoryName(dll));

@@ -38,11 +38,12 @@ internal sealed class PoolUnderTest : IAsyncDisposable
             {
                 var port = FreePort.Next();
                 var sidecarPort = FreePort.Next();
-                var service = TestProcess.StartDotnet(Launchables.PoolService, ["--urls", $"http://127.0.0.1:{port}"], Settings(sidecarPort));
+                var sidecarGrpcPort = FreePort.Next();
+                var service = TestProcess.StartDotnet(Launchables.PoolService, ["--urls", $"http://127.0.0.1:{port}"], Settings(sidecarPort, sidecarGrpcPort));
                 processes.Add(service);
                 var endpoint = new Uri($"http://127.0.0.1:{port}");
                 await Readiness.WaitAsync(new Uri(endpoint, "/alive"), () => service.HasExited ? service.Output : null).ConfigureAwait(false);
-                processes.Add(await SidecarProcess.StartAsync("pool", components, folder.Combine("registry"), port, httpPort: sidecarPort).ConfigureAwait(false));
+                processes.Add(await SidecarProcess.StartAsync("pool", components, folder.Combine("registry"), port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort).ConfigureAwait(false));
                 await Readiness.WaitAsync(new Uri(endpoint, "/healthz"), () => service.HasExited ? service.Output : null).ConfigureAwait(false);
                 endpoints.Add(endpoint);
             }
@@ -73,11 +74,12 @@ internal sealed class PoolUnderTest : IAsyncDisposable
         _folder.Dispose();
     }
 
-    private static Dictionary<string, string?> Settings(int sidecarPort)
+    private static Dictionary<string, string?> Settings(int sidecarPort, int sidecarGrpcPort)
     {
         var settings = new Dictionary<string, string?>
         {
             ["DAPR_HTTP_PORT"] = sidecarPort.ToString(CultureInfo.InvariantCulture),
+            ["DAPR_GRPC_PORT"] = sidecarGrpcPort.ToString(CultureInfo.InvariantCulture),
             ["APP_ID"] = "pool",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Pool__Probing__Enabled"] = "false",

@@ -7,12 +7,14 @@ public sealed class SidecarProcess : IAsyncDisposable
 {
     private readonly TestProcess _process;
 
-    private SidecarProcess(TestProcess process, string appId, int httpPort)
+    private SidecarProcess(TestProcess process, string appId, int httpPort, int grpcPort)
     {
         _process = process;
         AppId = appId;
         HttpPort = httpPort;
         HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}");
+        GrpcPort = grpcPort;
+        GrpcEndpoint = new Uri($"http://127.0.0.1:{grpcPort}");
     }
 
     public string AppId { get; }
@@ -20,6 +22,21 @@ public sealed class SidecarProcess : IAsyncDisposable
     public int HttpPort { get; }
 
     public Uri HttpEndpoint { get; }
+
+    /// <summary>The gRPC API port (<c>--dapr-grpc-port</c>), what a service gets as <c>DAPR_GRPC_PORT</c>.</summary>
+    public int GrpcPort { get; }
+
+    public Uri GrpcEndpoint { get; }
+
+    /// <summary>The environment daprd gives its app: <c>DAPR_HTTP_PORT</c> and <c>DAPR_GRPC_PORT</c>.</summary>
+    public IReadOnlyDictionary<string, string> AppEnvironment => PortsEnvironment(HttpPort, GrpcPort);
+
+    /// <summary>The variables daprd gives its app for a sidecar on these ports.</summary>
+    public static IReadOnlyDictionary<string, string> PortsEnvironment(int httpPort, int grpcPort) => new Dictionary<string, string>
+    {
+        ["DAPR_HTTP_PORT"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["DAPR_GRPC_PORT"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     public TestProcess Process => _process;
 
@@ -34,10 +51,19 @@ public sealed class SidecarProcess : IAsyncDisposable
         int? appPort = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         int? httpPort = null,
-        string? workingDirectory = null)
+        string? workingDirectory = null,
+        int? grpcPort = null)
     {
         var port = httpPort ?? FreePort.Next();
-        var args = new List<string> { "--app-id", appId, "--dapr-http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--resources-path", resourcesPath, "--log-level", "info" };
+        var grpc = grpcPort ?? FreePort.Next();
+        var args = new List<string>
+        {
+            "--app-id", appId,
+            "--dapr-http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--dapr-grpc-port", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--resources-path", resourcesPath,
+            "--log-level", "info",
+        };
         if (appPort is { } app)
         {
             args.AddRange(["--app-port", app.ToString(System.Globalization.CultureInfo.InvariantCulture), "--app-channel-address", "127.0.0.1"]);
@@ -45,7 +71,7 @@ public sealed class SidecarProcess : IAsyncDisposable
 
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["LOCALSIDECAR_REGISTRY"] = registryPath };
         var process = TestProcess.StartDotnet(Launchables.LocalSidecar, args, env, workingDirectory);
-        var sidecar = new SidecarProcess(process, appId, port);
+        var sidecar = new SidecarProcess(process, appId, port, grpc);
         try
         {
             await sidecar.WaitUntilAsync("/v1.0/healthz/outbound", TimeSpan.FromSeconds(30)).ConfigureAwait(false);

@@ -36,6 +36,7 @@ public sealed class DaprInvocationTests : IAsyncLifetime
         _billing = TestProcess.StartDotnet(Launchables.BillingService, ["--urls", $"http://127.0.0.1:{billingPort}"], new Dictionary<string, string?>
         {
             ["DAPR_HTTP_PORT"] = _billingSidecar.HttpPort.ToString(CultureInfo.InvariantCulture),
+            ["DAPR_GRPC_PORT"] = _billingSidecar.GrpcPort.ToString(CultureInfo.InvariantCulture),
             ["APP_ID"] = "billing",
             ["Billing__OperatorToken"] = OperatorToken,
         });

@@ -14,7 +14,7 @@ namespace Gateway.BillingService.Tests.Support;
 /// its sweeper), talking to its own real LocalSidecar process. Its operator token is
 /// <see cref="OperatorToken"/> unless the settings say otherwise, and <see cref="Api"/> sends it.
 /// </summary>
-internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, IReadOnlyDictionary<string, string?> settings)
+internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, IReadOnlyDictionary<string, string?> settings, int? sidecarGrpcPort = null)
     : WebApplicationFactory<Program>
 {
     /// <summary>The <c>Billing:OperatorToken</c> every replica gets by default.</summary>
@@ -32,6 +32,11 @@ internal sealed class BillingReplica(int sidecarHttpPort, TimeProvider? clock, I
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("DAPR_HTTP_PORT", sidecarHttpPort.ToString(CultureInfo.InvariantCulture));
+        if (sidecarGrpcPort is { } grpcPort)
+        {
+            builder.UseSetting("DAPR_GRPC_PORT", grpcPort.ToString(CultureInfo.InvariantCulture));
+        }
+
         builder.UseSetting("APP_ID", "billing");
         builder.UseSetting("Billing:OperatorToken", OperatorToken);
         foreach (var (name, value) in settings)

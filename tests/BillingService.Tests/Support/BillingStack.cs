@@ -45,7 +45,7 @@ internal sealed class BillingStack : IAsyncDisposable
             sidecars.AddRange(await Task.WhenAll(Enumerable.Range(0, replicas).Select(_ => SidecarProcess.StartAsync("billing", components, registry))));
             foreach (var sidecar in sidecars)
             {
-                var replica = new BillingReplica(sidecar.HttpPort, clock, settings ?? new Dictionary<string, string?>());
+                var replica = new BillingReplica(sidecar.HttpPort, clock, settings ?? new Dictionary<string, string?>(), sidecar.GrpcPort);
                 started.Add(replica);
 
                 // Starts the host now, so options are validated and the sweeper runs from here on.

@@ -44,6 +44,12 @@ public abstract class ContractTarget : IAsyncLifetime
 
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>The gRPC API of the sidecar under test (<c>DAPR_CONTRACT_GRPC_ENDPOINT</c> for a real daprd).</summary>
+    public Uri GrpcEndpoint { get; private set; } = null!;
+
+    /// <summary>The HTTP API of the second sidecar.</summary>
+    public Uri CallerEndpoint { get; private set; } = null!;
+
     public bool IsExternal { get; private set; }
 
     /// <summary>The connection string or file a store kind needs; null for in-memory.</summary>
@@ -73,6 +79,8 @@ public abstract class ContractTarget : IAsyncLifetime
         _owned.Add(caller);
         await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         Endpoint = sidecar.HttpEndpoint;
+        GrpcEndpoint = sidecar.GrpcEndpoint;
+        CallerEndpoint = caller.HttpEndpoint;
         Client = CreateClient(sidecar.HttpEndpoint, ApiToken);
         CallerClient = CreateClient(caller.HttpEndpoint, ApiToken);
     }
@@ -89,10 +97,12 @@ public abstract class ContractTarget : IAsyncLifetime
         var appPort = int.Parse(Variable("DAPR_CONTRACT_APP_PORT") ?? throw new InvalidOperationException("DAPR_CONTRACT_APP_PORT must name the port the daprd under test calls its app on"), CultureInfo.InvariantCulture);
         _owned.Add(await EchoApp.StartAsync(appPort).ConfigureAwait(false));
         Endpoint = endpoint;
+        GrpcEndpoint = new Uri(Variable("DAPR_CONTRACT_GRPC_ENDPOINT") ?? $"http://{endpoint.Host}:50001");
         Client = CreateClient(endpoint, RequiredApiToken);
         var callerEndpoint = Variable("DAPR_CONTRACT_CALLER_HTTP_ENDPOINT");
         CallerAppId = Variable("DAPR_CONTRACT_CALLER_APP_ID") ?? AppId;
-        CallerClient = CreateClient(callerEndpoint is null ? endpoint : new Uri(callerEndpoint), RequiredApiToken);
+        CallerEndpoint = callerEndpoint is null ? endpoint : new Uri(callerEndpoint);
+        CallerClient = CreateClient(CallerEndpoint, RequiredApiToken);
     }
 
     private static HttpClient CreateClient(Uri endpoint, string? token)

@@ -167,9 +167,7 @@ public abstract class SidecarContract<TTarget>(TTarget target) : IClassFixture<T
         await SaveAsync(new JsonArray(item));
         Assert.NotNull(await GetValueAsync(key));
 
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
-
-        Assert.Null(await GetValueAsync(key));
+        await WaitUntilMissingAsync(key);
     }
 
     [Fact]
@@ -179,9 +177,7 @@ public abstract class SidecarContract<TTarget>(TTarget target) : IClassFixture<T
         using var saved = await Client.PostAsync($"{State}?metadata.ttlInSeconds=1", Json(new JsonArray(Item(key, 1))));
         Assert.Equal(HttpStatusCode.NoContent, saved.StatusCode);
 
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
-
-        Assert.Null(await GetValueAsync(key));
+        await WaitUntilMissingAsync(key);
     }
 
     [Fact]
@@ -561,6 +557,16 @@ public abstract class SidecarContract<TTarget>(TTarget target) : IClassFixture<T
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (JsonNode.Parse(await response.Content.ReadAsStringAsync()), ETagOf(response));
+    }
+
+    // Expiry is the store's business and its clock's: wait for it with a deadline rather than a fixed delay.
+    private async Task WaitUntilMissingAsync(string key)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await GetValueAsync(key) is not null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+        }
     }
 
     private static string? ETagOf(HttpResponseMessage response) =>

@@ -27,15 +27,27 @@ public class DaprdFlagsTests
 
         Assert.Null(options!.AppPort);
         Assert.Equal(3500, options.HttpPort);
+        Assert.Equal(50001, options.GrpcPort);
+        Assert.Equal(["127.0.0.1"], options.ListenAddresses);
         Assert.Equal("127.0.0.1", options.AppChannelAddress);
         Assert.Equal("info", options.LogLevel);
         Assert.Null(options.ApiToken);
     }
 
     [Fact]
+    public void Parse_ReadsTheGrpcPortAndListenAddresses()
+    {
+        var (options, error) = DaprdFlags.Parse(["--app-id", "a", "--dapr-grpc-port", "50011", "--dapr-listen-addresses", "127.0.0.1, localhost,::1"], NoEnvironment);
+
+        Assert.Null(error);
+        Assert.Equal(50011, options!.GrpcPort);
+        Assert.Equal(["127.0.0.1", "localhost", "::1"], options.ListenAddresses);
+    }
+
+    [Fact]
     public void Parse_IgnoresDaprdFlagsItDoesNotNeed()
     {
-        var (options, error) = DaprdFlags.Parse(["--app-id", "a", "--dapr-grpc-port", "50001", "--metrics-port", "9090", "--enable-metrics", "--placement-host-address", "localhost:50005"], NoEnvironment);
+        var (options, error) = DaprdFlags.Parse(["--app-id", "a", "--dapr-internal-grpc-port", "50002", "--metrics-port", "9090", "--enable-metrics", "--placement-host-address", "localhost:50005"], NoEnvironment);
 
         Assert.Null(error);
         Assert.Equal("a", options!.AppId);
@@ -58,6 +70,8 @@ public class DaprdFlagsTests
     [InlineData(new[] { "--app-id", "a", "--bogus", "1" }, "flag provided but not defined: -bogus")]
     [InlineData(new[] { "--app-id", "a", "--app-port", "http" }, "invalid value \"http\" for flag -app-port")]
     [InlineData(new[] { "--app-id", "a", "--dapr-http-port", "70000" }, "invalid value \"70000\" for flag -dapr-http-port")]
+    [InlineData(new[] { "--app-id", "a", "--dapr-grpc-port", "0" }, "invalid value \"0\" for flag -dapr-grpc-port")]
+    [InlineData(new[] { "--app-id", "a", "--dapr-listen-addresses", "127.0.0.1,not-an-ip" }, "invalid value \"not-an-ip\" for flag -dapr-listen-addresses")]
     [InlineData(new[] { "--app-id" }, "flag needs an argument: -app-id")]
     [InlineData(new[] { "--app-id", "a", "--log-level", "loud" }, "invalid value \"loud\" for flag -log-level")]
     [InlineData(new[] { "stray" }, "unexpected argument 'stray'")]

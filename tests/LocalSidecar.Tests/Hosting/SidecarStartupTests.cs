@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Dapr;
+using Dapr.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Gateway.Testing;
 
 namespace Gateway.LocalSidecar.Tests.Hosting;
@@ -72,6 +76,31 @@ public sealed class SidecarStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_OnAGrpcPortInUse_FailsNamingThePort()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var (exitCode, output) = await RunToExitAsync("--app-id", "a", "--resources-path", Components, "--dapr-grpc-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{port}", output, StringComparison.Ordinal);
+        Assert.Contains("address already in use", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GrpcShutdown_AnswersThenStopsTheSidecar()
+    {
+        await using var sidecar = await SidecarProcess.StartAsync("stopping", Components, _folder.Combine("registry"));
+        using var channel = GrpcChannel.ForAddress(sidecar.GrpcEndpoint);
+
+        await new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel).ShutdownAsync(new Dapr.Client.Autogen.Grpc.v1.ShutdownRequest());
+
+        Assert.Equal(0, await sidecar.Process.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [Fact]
     public async Task Start_ResolvesEnvRefMetadata_AndSkipsComponentsOutOfScope()
     {
         var database = _folder.Combine("env.db");
@@ -103,6 +132,19 @@ public sealed class SidecarStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_WithoutAnyStateStore_AnswersFailedPreconditionOverGrpc()
+    {
+        await using var sidecar = await SidecarProcess.StartAsync("lonely-grpc", Components, _folder.Combine("registry"));
+        using var dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcEndpoint.ToString()).UseHttpEndpoint(sidecar.HttpEndpoint.ToString()).Build();
+
+        var error = await Assert.ThrowsAsync<DaprException>(() => dapr.GetStateAsync<int>("statestore", "k"));
+
+        var rpc = Assert.IsType<RpcException>(error.InnerException);
+        Assert.Equal(StatusCode.FailedPrecondition, rpc.StatusCode);
+        Assert.Equal("state store statestore is not configured", rpc.Status.Detail);
+    }
+
+    [Fact]
     public async Task ParentGone_TheSidecarStopsByItself()
     {
         await using var parent = TestProcess.Start("sleep", ["60"]);
@@ -116,7 +158,8 @@ public sealed class SidecarStartupTests : IDisposable
 
     private static async Task<(int ExitCode, string Output)> RunToExitAsync(params string[] args)
     {
-        await using var process = TestProcess.StartDotnet(Launchables.LocalSidecar, [.. args, .. args.Contains("--dapr-http-port") ? Array.Empty<string>() : ["--dapr-http-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]]);
+        string[] Port(string flag) => args.Contains(flag) ? [] : [flag, FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        await using var process = TestProcess.StartDotnet(Launchables.LocalSidecar, [.. args, .. Port("--dapr-http-port"), .. Port("--dapr-grpc-port")]);
         var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
         return (exitCode, process.Output);
     }

@@ -205,12 +205,13 @@ public sealed class ModelsApiTests(PoolFixture stack)
             settings["Pool:EncryptionKey"] = PoolFixture.EncryptionKey;
             settings["Pool:Probing:Enabled"] = "false";
             var sidecarPort = FreePort.Next();
-            var replica = new PoolReplica(FreePort.Next(), sidecarPort, null, new Random(1234), settings, null);
+            var sidecarGrpcPort = FreePort.Next();
+            var replica = new PoolReplica(FreePort.Next(), sidecarPort, null, new Random(1234), settings, null, sidecarGrpcPort);
             SidecarProcess? sidecar = null;
             try
             {
                 replica.StartServer();
-                sidecar = await SidecarProcess.StartAsync("pool", resources, Directory.CreateDirectory(folder.Combine("registry")).FullName, replica.Port, httpPort: sidecarPort);
+                sidecar = await SidecarProcess.StartAsync("pool", resources, Directory.CreateDirectory(folder.Combine("registry")).FullName, replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
                 await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
                 await replica.Registry.Seeded.WaitAsync(TimeSpan.FromSeconds(30));
                 return new OwnPool(folder, replica, sidecar);

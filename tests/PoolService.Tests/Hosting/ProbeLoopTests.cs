@@ -17,6 +17,7 @@ public sealed class ProbeLoopTests : IDisposable
         var resources = Directory.CreateDirectory(_folder.Combine("resources")).FullName;
         await File.WriteAllTextAsync(Path.Combine(resources, "statestore.yaml"), ComponentYaml.StateStore(StateStoreKind.Sqlite, "statestore", _folder.Combine("state.db"), actorStateStore: true));
         var sidecarPort = FreePort.Next();
+        var sidecarGrpcPort = FreePort.Next();
         await using var replica = new PoolReplica(FreePort.Next(), sidecarPort, null, null, new Dictionary<string, string?>
         {
             ["Pool:Policy:UnhealthyAfterProbeFailures"] = "2",
@@ -28,9 +29,9 @@ public sealed class ProbeLoopTests : IDisposable
             ["Pool:Backends:0:Rpm"] = "10",
             ["Pool:Backends:0:HealthPath"] = "/health",
             ["Pool:Backends:0:HealthIntervalSeconds"] = "1",
-        }, null);
+        }, null, sidecarGrpcPort);
         replica.StartServer();
-        await using var sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort);
+        await using var sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
         using var api = new PoolApi(new HttpClient { BaseAddress = replica.Address }, null);
 
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -84,16 +84,17 @@ public sealed class RegistryAcrossReplicasTests : IAsyncLifetime
     private async Task<PoolApi> StartReplicaAsync(string resources)
     {
         var sidecarPort = FreePort.Next();
+        var sidecarGrpcPort = FreePort.Next();
         var replica = new PoolReplica(FreePort.Next(), sidecarPort, null, null, new Dictionary<string, string?>
         {
             ["Pool:AdminToken"] = PoolFixture.AdminToken,
             ["Pool:EncryptionKey"] = PoolFixture.EncryptionKey,
             ["Pool:Probing:Enabled"] = "false",
             ["Pool:RegistryRefreshInterval"] = RefreshInterval.ToString("c", CultureInfo.InvariantCulture),
-        }, null);
+        }, null, sidecarGrpcPort);
         _owned.Add(replica);
         replica.StartServer();
-        var sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort);
+        var sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
         _owned.Add(sidecar);
         await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
         await replica.Registry.Seeded.WaitAsync(TimeSpan.FromSeconds(30));

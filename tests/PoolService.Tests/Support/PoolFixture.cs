@@ -42,9 +42,10 @@ public sealed class PoolFixture : IAsyncLifetime
             Path.Combine(resources, "statestore.yaml"),
             ComponentYaml.StateStore(StateStoreKind.Sqlite, "statestore", _folder.Combine("state.db"), actorStateStore: true));
         var sidecarPort = FreePort.Next();
-        _replica = new PoolReplica(FreePort.Next(), sidecarPort, Clock, new Random(1234), Settings(), Logs);
+        var sidecarGrpcPort = FreePort.Next();
+        _replica = new PoolReplica(FreePort.Next(), sidecarPort, Clock, new Random(1234), Settings(), Logs, sidecarGrpcPort);
         _replica.StartServer();
-        _sidecar = await SidecarProcess.StartAsync("pool", resources, Directory.CreateDirectory(_folder.Combine("registry")).FullName, _replica.Port, httpPort: sidecarPort);
+        _sidecar = await SidecarProcess.StartAsync("pool", resources, Directory.CreateDirectory(_folder.Combine("registry")).FullName, _replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
         await _sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
         Api = new PoolApi(new HttpClient { BaseAddress = _replica.Address, Timeout = TimeSpan.FromSeconds(30) }, AdminToken);
         await Replica.Registry.Seeded.WaitAsync(TimeSpan.FromSeconds(30));

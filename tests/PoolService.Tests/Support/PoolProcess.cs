@@ -26,9 +26,11 @@ public sealed class PoolProcess : IAsyncDisposable
     {
         var port = FreePort.Next();
         var sidecarPort = FreePort.Next();
+        var sidecarGrpcPort = FreePort.Next();
         var environment = new Dictionary<string, string?>(settings)
         {
             ["DAPR_HTTP_PORT"] = sidecarPort.ToString(CultureInfo.InvariantCulture),
+            ["DAPR_GRPC_PORT"] = sidecarGrpcPort.ToString(CultureInfo.InvariantCulture),
             ["APP_ID"] = "pool",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
@@ -38,7 +40,7 @@ public sealed class PoolProcess : IAsyncDisposable
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(2) };
             await WaitAsync(client, "/alive", service);
-            var sidecar = await SidecarProcess.StartAsync("pool", resourcesPath, registryPath, port, httpPort: sidecarPort);
+            var sidecar = await SidecarProcess.StartAsync("pool", resourcesPath, registryPath, port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
             await WaitAsync(client, "/healthz", service);
             return new PoolProcess(service, sidecar, port);
         }

@@ -17,14 +17,16 @@ namespace Gateway.PoolService.Tests.Support;
 internal sealed class PoolReplica : WebApplicationFactory<Program>
 {
     private readonly int _sidecarHttpPort;
+    private readonly int? _sidecarGrpcPort;
     private readonly TimeProvider? _clock;
     private readonly Random? _random;
     private readonly IReadOnlyDictionary<string, string?> _settings;
     private readonly LogCapture? _logs;
 
-    public PoolReplica(int port, int sidecarHttpPort, TimeProvider? clock, Random? random, IReadOnlyDictionary<string, string?> settings, LogCapture? logs)
+    public PoolReplica(int port, int sidecarHttpPort, TimeProvider? clock, Random? random, IReadOnlyDictionary<string, string?> settings, LogCapture? logs, int? sidecarGrpcPort = null)
     {
         _sidecarHttpPort = sidecarHttpPort;
+        _sidecarGrpcPort = sidecarGrpcPort;
         _clock = clock;
         _random = random;
         _settings = settings;
@@ -48,6 +50,11 @@ internal sealed class PoolReplica : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("DAPR_HTTP_PORT", _sidecarHttpPort.ToString(CultureInfo.InvariantCulture));
+        if (_sidecarGrpcPort is { } grpcPort)
+        {
+            builder.UseSetting("DAPR_GRPC_PORT", grpcPort.ToString(CultureInfo.InvariantCulture));
+        }
+
         builder.UseSetting("APP_ID", "pool");
         builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", "");
         foreach (var (name, value) in _settings)

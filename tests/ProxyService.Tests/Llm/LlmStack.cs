@@ -209,8 +209,8 @@ internal sealed class LlmStack : IAsyncDisposable
             poolEnvironment[name] = value;
         }
 
-        _processes.Add(await ServiceProcess.StartAsync(Launchables.PoolService, "pool", PoolPort, poolSidecar.HttpPort, poolEnvironment));
-        _processes.Add(await ServiceProcess.StartAsync(Launchables.ProxyService, "proxy", ProxyPort, proxySidecar.HttpPort, new Dictionary<string, string?>
+        _processes.Add(await ServiceProcess.StartAsync(Launchables.PoolService, "pool", PoolPort, poolSidecar, poolEnvironment));
+        _processes.Add(await ServiceProcess.StartAsync(Launchables.ProxyService, "proxy", ProxyPort, proxySidecar, new Dictionary<string, string?>
         {
             ["Llm__MaxAttempts"] = "3",
             ["Llm__MaxRequestBodyBytes"] = "65536",

@@ -112,7 +112,7 @@ internal sealed class ProxyStack : IAsyncDisposable
     }
 
     public async Task StartBillingAsync() =>
-        _billing = await ServiceProcess.StartAsync(Launchables.BillingService, "billing", BillingPort, _billingSidecar!.HttpPort, new Dictionary<string, string?> { ["Billing__OperatorToken"] = OperatorToken });
+        _billing = await ServiceProcess.StartAsync(Launchables.BillingService, "billing", BillingPort, _billingSidecar!, new Dictionary<string, string?> { ["Billing__OperatorToken"] = OperatorToken });
 
     public async Task StopBillingAsync()
     {
@@ -125,7 +125,7 @@ internal sealed class ProxyStack : IAsyncDisposable
 
     public async Task StartProxyAsync()
     {
-        _proxy = await ServiceProcess.StartAsync(Launchables.ProxyService, "proxy", ProxyPort, _proxySidecar!.HttpPort, _proxySettings);
+        _proxy = await ServiceProcess.StartAsync(Launchables.ProxyService, "proxy", ProxyPort, _proxySidecar!, _proxySettings);
         _proxy.Process.Line += _proxyLog.Enqueue;
         foreach (var line in _proxy.Process.Output.Split('\n'))
         {

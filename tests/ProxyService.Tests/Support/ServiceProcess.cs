@@ -22,7 +22,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public Uri Url => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}");
 
     /// <summary>Starts <paramref name="dll"/> on <paramref name="port"/> and waits until <paramref name="readyPath"/> answers 200.</summary>
-    public static async Task<ServiceProcess> StartAsync(string dll, string appId, int port, int? sidecarHttpPort, IReadOnlyDictionary<string, string?> settings, string readyPath = "/healthz")
+    public static async Task<ServiceProcess> StartAsync(string dll, string appId, int port, SidecarProcess? sidecar, IReadOnlyDictionary<string, string?> settings, string readyPath = "/healthz")
     {
         var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -33,10 +33,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
         };
-        if (sidecarHttpPort is { } sidecar)
+        if (sidecar is not null)
         {
-            environment["DAPR_HTTP_PORT"] = sidecar.ToString(CultureInfo.InvariantCulture);
-            environment["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{sidecar.ToString(CultureInfo.InvariantCulture)}";
+            foreach (var (name, value) in sidecar.AppEnvironment)
+            {
+                environment[name] = value;
+            }
+
+            environment["DAPR_HTTP_ENDPOINT"] = sidecar.HttpEndpoint.ToString().TrimEnd('/');
         }
 
         foreach (var (name, value) in settings)

@@ -22,7 +22,7 @@ public sealed class ServiceDefaultsTests : IDisposable
     {
         var servicePort = FreePort.Next();
         var sidecar = await StartSidecarAsync(servicePort);
-        await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort);
+        await using var service = await StartServiceAsync(servicePort, sidecar);
         using var client = Client(servicePort);
 
         // The sidecar becomes ready only once it has seen the service listen.
@@ -45,7 +45,7 @@ public sealed class ServiceDefaultsTests : IDisposable
         const string token = "app-secret";
         var servicePort = FreePort.Next();
         await using var sidecar = await StartSidecarAsync(servicePort, new Dictionary<string, string?> { ["APP_API_TOKEN"] = token });
-        await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort, new Dictionary<string, string?> { ["APP_API_TOKEN"] = token });
+        await using var service = await StartServiceAsync(servicePort, sidecar, new Dictionary<string, string?> { ["APP_API_TOKEN"] = token });
         await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
         using var client = Client(servicePort);
         using var sidecarClient = new HttpClient { BaseAddress = sidecar.HttpEndpoint };
@@ -70,7 +70,7 @@ public sealed class ServiceDefaultsTests : IDisposable
     {
         var servicePort = FreePort.Next();
         await using var sidecar = await StartSidecarAsync(servicePort);
-        await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort);
+        await using var service = await StartServiceAsync(servicePort, sidecar);
         using var client = Client(servicePort);
 
         using var response = await client.GetAsync("/no/such/route");
@@ -97,7 +97,7 @@ public sealed class ServiceDefaultsTests : IDisposable
 
         var servicePort = FreePort.Next();
         await using var sidecar = await StartSidecarAsync(servicePort);
-        await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort, new Dictionary<string, string?>
+        await using var service = await StartServiceAsync(servicePort, sidecar, new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{collectorPort}",
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
@@ -125,7 +125,7 @@ public sealed class ServiceDefaultsTests : IDisposable
         await using var parent = TestProcess.Start("sleep", ["60"]);
         var servicePort = FreePort.Next();
         await using var sidecar = await StartSidecarAsync(servicePort);
-        await using var service = await StartServiceAsync(servicePort, sidecar.HttpPort, new Dictionary<string, string?>
+        await using var service = await StartServiceAsync(servicePort, sidecar, new Dictionary<string, string?>
         {
             ["GATEWAY_PARENT_PID"] = parent.Id.ToString(CultureInfo.InvariantCulture),
         });
@@ -142,11 +142,12 @@ public sealed class ServiceDefaultsTests : IDisposable
         return await SidecarProcess.StartAsync("billing", components, _folder.Combine("registry"), appPort, environment);
     }
 
-    private static async Task<TestProcess> StartServiceAsync(int port, int sidecarPort, IReadOnlyDictionary<string, string?>? environment = null)
+    private static async Task<TestProcess> StartServiceAsync(int port, SidecarProcess sidecar, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
-            ["DAPR_HTTP_PORT"] = sidecarPort.ToString(CultureInfo.InvariantCulture),
+            ["DAPR_HTTP_PORT"] = sidecar.AppEnvironment["DAPR_HTTP_PORT"],
+            ["DAPR_GRPC_PORT"] = sidecar.AppEnvironment["DAPR_GRPC_PORT"],
             ["APP_ID"] = "billing",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
         };
