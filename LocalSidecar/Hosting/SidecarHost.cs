@@ -21,6 +21,7 @@ internal static partial class SidecarHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
+        builder.AddSidecarTelemetry(options);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
