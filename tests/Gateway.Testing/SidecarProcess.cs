@@ -54,36 +54,48 @@ public sealed class SidecarProcess : IAsyncDisposable
         string? workingDirectory = null,
         int? grpcPort = null)
     {
-        var port = httpPort ?? FreePort.Next();
-        var grpc = grpcPort ?? FreePort.Next();
-        var args = new List<string>
+        // A free port can be taken by another process between FreePort.Next() and the sidecar's bind;
+        // ports this helper chose itself are chosen again then, a caller's ports never are.
+        for (var attempt = 1; ; attempt++)
         {
-            "--app-id", appId,
-            "--dapr-http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--dapr-grpc-port", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--resources-path", resourcesPath,
-            "--log-level", "info",
-        };
-        if (appPort is { } app)
-        {
-            args.AddRange(["--app-port", app.ToString(System.Globalization.CultureInfo.InvariantCulture), "--app-channel-address", "127.0.0.1"]);
-        }
+            var port = httpPort ?? FreePort.Next();
+            var grpc = grpcPort ?? FreePort.Next();
+            var args = new List<string>
+            {
+                "--app-id", appId,
+                "--dapr-http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--dapr-grpc-port", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--resources-path", resourcesPath,
+                "--log-level", "info",
+            };
+            if (appPort is { } app)
+            {
+                args.AddRange(["--app-port", app.ToString(System.Globalization.CultureInfo.InvariantCulture), "--app-channel-address", "127.0.0.1"]);
+            }
 
-        var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["LOCALSIDECAR_REGISTRY"] = registryPath };
-        var process = TestProcess.StartDotnet(Launchables.LocalSidecar, args, env, workingDirectory);
-        var sidecar = new SidecarProcess(process, appId, port, grpc);
-        try
-        {
-            await sidecar.WaitUntilAsync("/v1.0/healthz/outbound", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>()) { ["LOCALSIDECAR_REGISTRY"] = registryPath };
+            var process = TestProcess.StartDotnet(Launchables.LocalSidecar, args, env, workingDirectory);
+            var sidecar = new SidecarProcess(process, appId, port, grpc);
+            try
+            {
+                await sidecar.WaitUntilAsync("/v1.0/healthz/outbound", TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                return sidecar;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && LostAChosenPort(process.Output, httpPort is null ? port : null, grpcPort is null ? grpc : null))
+            {
+                await process.DisposeAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                await process.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return sidecar;
     }
+
+    private static bool LostAChosenPort(string output, int? http, int? grpc) =>
+        output.Contains("address already in use", StringComparison.Ordinal)
+        && new[] { http, grpc }.Any(p => p is { } port && output.Contains($":{port}:", StringComparison.Ordinal));
 
     /// <summary>Waits until <paramref name="path"/> answers 204 (e.g. <c>/v1.0/healthz</c> once the app listens).</summary>
     public async Task WaitUntilAsync(string path, TimeSpan timeout)
