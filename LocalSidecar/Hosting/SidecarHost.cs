@@ -58,6 +58,7 @@ internal static partial class SidecarHost
             context.Request.Path.StartsWithSegments("/actors", StringComparison.Ordinal)
                 ? ActorApi.DeliverFromSidecarAsync(context, hosted)
                 : invocation.DeliverFromSidecarAsync(context)));
+        app.UseMiddleware<CleanPathMiddleware>();
         app.UseMiddleware<ApiTokenMiddleware>();
         app.UseRouting();
         app.MapRuntimeApi();

@@ -1,0 +1,39 @@
+using Dapr.Actors;
+
+namespace Gateway.LocalSidecar.Tests.SdkActors;
+
+/// <summary>
+/// The actor the SDK tests call. Public, with public records, because typed proxies are generated
+/// at run time against the interface (DAPR-SDK.md section 2).
+/// </summary>
+public interface IProbeActor : IActor
+{
+    /// <summary>Which app hosts this actor, and how often this id was activated there.</summary>
+    Task<Whereabouts> LocateAsync();
+
+    Task PutAsync(StateEntry entry);
+
+    Task<StateRead> ReadAsync(string key);
+
+    Task<bool> RemoveAsync(string key);
+
+    /// <summary>Increments the counter in state, holding the turn for a moment to expose overlap.</summary>
+    Task<int> TakeTurnAsync();
+
+    Task StartReminderAsync(Schedule schedule);
+
+    Task StopReminderAsync(string name);
+
+    Task StartTimerAsync(Schedule schedule);
+
+    Task StopTimerAsync(string name);
+}
+
+public sealed record StateEntry(string Key, string Value);
+
+public sealed record StateRead(bool Found, string? Value);
+
+public sealed record Whereabouts(string Host, string ActorId, int Activations);
+
+/// <summary>A reminder or timer: first after <paramref name="DueTime"/>, then every <paramref name="Period"/>.</summary>
+public sealed record Schedule(string Name, TimeSpan DueTime, TimeSpan Period);
