@@ -13,6 +13,9 @@ public interface IProbeActor : IActor
 
     Task PutAsync(StateEntry entry);
 
+    /// <summary>Sets state with a TTL, which daprd refuses unless its ActorStateTTL preview feature is on.</summary>
+    Task PutWithTtlAsync(StateEntry entry, TimeSpan ttl);
+
     Task<StateRead> ReadAsync(string key);
 
     Task<bool> RemoveAsync(string key);

@@ -29,6 +29,8 @@ public sealed class ProbeActor(ActorHost host, ActorJournal journal) : Actor(hos
 
     public Task PutAsync(StateEntry entry) => StateManager.SetStateAsync(entry.Key, entry.Value);
 
+    public Task PutWithTtlAsync(StateEntry entry, TimeSpan ttl) => StateManager.SetStateAsync(entry.Key, entry.Value, ttl);
+
     public async Task<StateRead> ReadAsync(string key)
     {
         var value = await StateManager.TryGetStateAsync<string>(key);

@@ -41,6 +41,19 @@ public sealed class SdkActorTests(ProbeClusterFixture fixture) : IClassFixture<P
     }
 
     [Fact]
+    public async Task StateManagerTtl_IsRefusedAsByDaprdWithoutItsActorStateTTLFeature_AndNothingIsSaved()
+    {
+        var id = NewId();
+        var probe = _cluster.Probe(id);
+
+        var refused = await Assert.ThrowsAsync<ActorMethodInvocationException>(() => probe.PutWithTtlAsync(new StateEntry("k", "v"), TimeSpan.FromMinutes(1)));
+        var read = await probe.ReadAsync("k");
+
+        Assert.Contains("ActorStateTTL", refused.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Equal(new StateRead(false, null), read);
+    }
+
+    [Fact]
     public async Task NonRemotingProxy_InvokeMethodAsync_CallsTheSameMethods_WithPlainJson()
     {
         var id = NewId();
