@@ -11,6 +11,9 @@ public interface IProbeActor : IActor
     /// <summary>Which app hosts this actor, and how often this id was activated there.</summary>
     Task<Whereabouts> LocateAsync();
 
+    /// <summary>Asks another actor where it is, through the hosting app's own proxy factory and sidecar.</summary>
+    Task<Whereabouts> AskAsync(string otherId);
+
     Task PutAsync(StateEntry entry);
 
     /// <summary>Sets state with a TTL, which daprd refuses unless its ActorStateTTL preview feature is on.</summary>
@@ -25,6 +28,12 @@ public interface IProbeActor : IActor
 
     Task StartReminderAsync(Schedule schedule);
 
+    /// <summary>Registers a reminder that fires <paramref name="repetitions"/> times.</summary>
+    Task StartRepeatingReminderAsync(Schedule schedule, int repetitions);
+
+    /// <summary>The reminder as the SDK reads it back from the sidecar; null when there is none.</summary>
+    Task<ReminderView?> DescribeReminderAsync(string name);
+
     Task StopReminderAsync(string name);
 
     Task StartTimerAsync(Schedule schedule);
@@ -35,6 +44,8 @@ public interface IProbeActor : IActor
 public sealed record StateEntry(string Key, string Value);
 
 public sealed record StateRead(bool Found, string? Value);
+
+public sealed record ReminderView(string Data, TimeSpan DueTime, TimeSpan Period);
 
 public sealed record Whereabouts(string Host, string ActorId, int Activations);
 

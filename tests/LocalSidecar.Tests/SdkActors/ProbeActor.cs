@@ -27,6 +27,9 @@ public sealed class ProbeActor(ActorHost host, ActorJournal journal) : Actor(hos
     public Task<Whereabouts> LocateAsync() =>
         Task.FromResult(new Whereabouts(journal.Host, ActorId, journal.Count(ActorId, ActorEventKind.Activated)));
 
+    public Task<Whereabouts> AskAsync(string otherId) =>
+        ProxyFactory.CreateActorProxy<IProbeActor>(new Dapr.Actors.ActorId(otherId), TypeName).LocateAsync();
+
     public Task PutAsync(StateEntry entry) => StateManager.SetStateAsync(entry.Key, entry.Value);
 
     public Task PutWithTtlAsync(StateEntry entry, TimeSpan ttl) => StateManager.SetStateAsync(entry.Key, entry.Value, ttl);
@@ -52,6 +55,22 @@ public sealed class ProbeActor(ActorHost host, ActorJournal journal) : Actor(hos
 
     public Task StartReminderAsync(Schedule schedule) =>
         RegisterReminderAsync(schedule.Name, Encoding.UTF8.GetBytes(schedule.Name), schedule.DueTime, schedule.Period);
+
+    public Task StartRepeatingReminderAsync(Schedule schedule, int repetitions) =>
+        RegisterReminderAsync(schedule.Name, Encoding.UTF8.GetBytes(schedule.Name), schedule.DueTime, schedule.Period, repetitions);
+
+    public async Task<ReminderView?> DescribeReminderAsync(string name)
+    {
+        try
+        {
+            var reminder = await GetReminderAsync(name);
+            return reminder is null ? null : new ReminderView(Encoding.UTF8.GetString(reminder.State), reminder.DueTime, reminder.Period);
+        }
+        catch (Dapr.DaprApiException e) when (e.ErrorCode == "ERR_ACTOR_REMINDER_NOT_FOUND")
+        {
+            return null;
+        }
+    }
 
     public Task StopReminderAsync(string name) => UnregisterReminderAsync(name);
 
