@@ -7,8 +7,9 @@ namespace Gateway.LocalSidecar.Tests.SdkActors;
 
 /// <summary>
 /// One or more replicas of a <see cref="ProbeApp"/>, each behind its own LocalSidecar (one app id,
-/// one SQLite actor state store, one registry standing in for placement), and a caller sidecar
-/// without an app, through which tests reach the actors with <see cref="ActorProxy"/>.
+/// one actor state store, one registry standing in for placement), and a caller sidecar without
+/// an app, through which tests reach the actors with <see cref="ActorProxy"/>. The store is SQLite
+/// unless told otherwise (an in-memory store lives in each sidecar process, so it is not shared).
 /// </summary>
 public sealed class ProbeCluster : IAsyncDisposable
 {
@@ -35,7 +36,11 @@ public sealed class ProbeCluster : IAsyncDisposable
 
     private string Registry => _folder.Combine("registry");
 
-    public static async Task<ProbeCluster> StartAsync(int replicas = 1, ProbeAppSettings? settings = null)
+    /// <param name="replicas">How many hosting apps, each with its sidecar.</param>
+    /// <param name="settings">The hosting apps' settings.</param>
+    /// <param name="store">The kind of actor state store.</param>
+    /// <param name="connection">Its connection string, for PostgreSQL (SQLite gets a file of the cluster's).</param>
+    public static async Task<ProbeCluster> StartAsync(int replicas = 1, ProbeAppSettings? settings = null, StateStoreKind store = StateStoreKind.Sqlite, string? connection = null)
     {
         var cluster = new ProbeCluster(settings ?? new ProbeAppSettings());
         try
@@ -43,7 +48,7 @@ public sealed class ProbeCluster : IAsyncDisposable
             Directory.CreateDirectory(cluster.Components);
             await File.WriteAllTextAsync(
                 Path.Combine(cluster.Components, "statestore.yaml"),
-                ComponentYaml.StateStore(StateStoreKind.Sqlite, connection: cluster._folder.Combine("state.db"), actorStateStore: true));
+                ComponentYaml.StateStore(store, connection: store == StateStoreKind.Sqlite ? cluster._folder.Combine("state.db") : connection, actorStateStore: true));
             for (var i = 0; i < replicas; i++)
             {
                 var sidecarPort = FreePort.Next();

@@ -1,13 +1,16 @@
 using Dapr.Actors;
+using Gateway.Testing;
 
 namespace Gateway.LocalSidecar.Tests.SdkActors;
 
 /// <summary>
-/// Dapr.Actors end to end against LocalSidecar: an app hosting <see cref="ProbeActor"/> with
-/// Dapr.Actors.AspNetCore behind one sidecar, called through <c>ActorProxy</c> from another
-/// sidecar. The host deactivates idle actors after two seconds, set through the SDK's options.
+/// Dapr.Actors end to end against LocalSidecar, on each kind of store: an app hosting
+/// <see cref="ProbeActor"/> with Dapr.Actors.AspNetCore behind one sidecar, called through
+/// <c>ActorProxy</c> from another sidecar. The host deactivates idle actors after two seconds, set
+/// through the SDK's options.
 /// </summary>
-public sealed class SdkActorTests(ProbeClusterFixture fixture) : IClassFixture<ProbeClusterFixture>
+public abstract class SdkActorTests<TFixture>(TFixture fixture) : IClassFixture<TFixture>
+    where TFixture : ProbeClusterFixture
 {
     private readonly ProbeCluster _cluster = fixture.Cluster;
 
@@ -182,10 +185,13 @@ public sealed class SdkActorClusterTests
 
     private static string NewId() => "p" + Guid.NewGuid().ToString("N")[..12];
 
-    [Fact]
-    public async Task Reminder_SurvivesASidecarRestartOnTheSameStoreAndPort()
+    [Theory]
+    [InlineData(StateStoreKind.Sqlite)]
+    [InlineData(StateStoreKind.PostgreSql)]
+    public async Task Reminder_SurvivesASidecarRestartOnTheSameStoreAndPort(StateStoreKind store)
     {
-        await using var cluster = await ProbeCluster.StartAsync();
+        await using var postgres = store == StateStoreKind.PostgreSql ? await PostgresServer.StartAsync() : null;
+        await using var cluster = await ProbeCluster.StartAsync(store: store, connection: postgres is null ? null : await postgres.CreateDatabaseAsync());
         var host = cluster.Replicas[0];
         var id = NewId();
 
@@ -242,13 +248,55 @@ public sealed class SdkActorClusterTests
     }
 }
 
-/// <summary>One cluster shared by the tests of <see cref="SdkActorTests"/>; every test uses its own actor ids.</summary>
-public sealed class ProbeClusterFixture : IAsyncLifetime
+public sealed class InMemorySdkActorTests(InMemoryProbeCluster fixture) : SdkActorTests<InMemoryProbeCluster>(fixture);
+
+public sealed class SqliteSdkActorTests(SqliteProbeCluster fixture) : SdkActorTests<SqliteProbeCluster>(fixture);
+
+public sealed class PostgresSdkActorTests(PostgresProbeCluster fixture) : SdkActorTests<PostgresProbeCluster>(fixture);
+
+/// <summary>One cluster shared by the tests of a <see cref="SdkActorTests{TFixture}"/> class; every test uses its own actor ids.</summary>
+public abstract class ProbeClusterFixture(StateStoreKind store) : IAsyncLifetime
 {
     public ProbeCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Cluster = await ProbeCluster.StartAsync(settings: new ProbeAppSettings(IdleTimeout: TimeSpan.FromSeconds(2), ScanInterval: TimeSpan.FromMilliseconds(200)));
+        Cluster = await ProbeCluster.StartAsync(
+            settings: new ProbeAppSettings(IdleTimeout: TimeSpan.FromSeconds(2), ScanInterval: TimeSpan.FromMilliseconds(200)),
+            store: store,
+            connection: await CreateStoreAsync());
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
+
+    /// <summary>The connection string of a PostgreSQL store; null for the others.</summary>
+    protected virtual Task<string?> CreateStoreAsync() => Task.FromResult<string?>(null);
+}
+
+public sealed class InMemoryProbeCluster() : ProbeClusterFixture(StateStoreKind.InMemory);
+
+public sealed class SqliteProbeCluster() : ProbeClusterFixture(StateStoreKind.Sqlite);
+
+public sealed class PostgresProbeCluster() : ProbeClusterFixture(StateStoreKind.PostgreSql)
+{
+    private PostgresServer? _server;
+
+    protected override async Task<string?> CreateStoreAsync()
+    {
+        _server = await PostgresServer.StartAsync();
+        return await _server.CreateDatabaseAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
 }
