@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Dapr.Actors.Runtime;
 using Gateway.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,6 +29,11 @@ public sealed class ProbeApp : IAsyncDisposable
         Journal = journal;
     }
 
+    /// <summary>A second actor type, registered with an idle timeout of its own.</summary>
+    public const string ShortLivedTypeName = "ShortLivedProbe";
+
+    public static readonly TimeSpan ShortLivedIdleTimeout = TimeSpan.FromSeconds(1);
+
     public int Port { get; }
 
     public ActorJournal Journal { get; }
@@ -49,6 +55,9 @@ public sealed class ProbeApp : IAsyncDisposable
         builder.Services.AddActors(options =>
         {
             options.Actors.RegisterActor<ProbeActor>();
+
+            // The same actor under a second type with options of its own: the SDK sends them as entitiesConfig.
+            options.Actors.RegisterActor<ProbeActor>(ShortLivedTypeName, new ActorRuntimeOptions { ActorIdleTimeout = ShortLivedIdleTimeout });
             options.UseJsonSerialization = true;
             options.ActorIdleTimeout = settings.IdleTimeout;
             options.ActorScanInterval = settings.ScanInterval;

@@ -206,6 +206,21 @@ public sealed class SdkActorClusterTests
     }
 
     [Fact]
+    public async Task IdleTimeout_OfATypeRegisteredWithTypeOptions_AppliesToThatTypeOnly()
+    {
+        await using var cluster = await ProbeCluster.StartAsync();
+        var journal = cluster.Replicas[0].Journal;
+        var (lasting, shortLived) = (NewId(), NewId());
+
+        // The app-wide idle timeout is daprd's default hour; the second type has its own second.
+        await cluster.Probe(lasting).LocateAsync();
+        await cluster.Proxies.CreateActorProxy<IProbeActor>(new ActorId(shortLived), ProbeApp.ShortLivedTypeName).PutAsync(new StateEntry("k", "v"));
+        await Eventually.HoldsAsync(() => journal.Count(shortLived, ActorEventKind.Deactivated) == 1, "the short-lived actor is deactivated");
+
+        Assert.Equal(0, journal.Count(lasting, ActorEventKind.Deactivated));
+    }
+
+    [Fact]
     public async Task Replicas_ManyIdsCalledConcurrentlyThroughEverySidecar_EachIdIsActivatedExactlyOnce()
     {
         await using var cluster = await ProbeCluster.StartAsync(replicas: 2);
