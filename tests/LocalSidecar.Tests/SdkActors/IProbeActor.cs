@@ -14,6 +14,9 @@ public interface IProbeActor : IActor
     /// <summary>Asks another actor where it is, through the hosting app's own proxy factory and sidecar.</summary>
     Task<Whereabouts> AskAsync(string otherId);
 
+    /// <summary>Calls itself <paramref name="depth"/> levels deep through its own sidecar; returns the depth reached.</summary>
+    Task<int> RecurseAsync(int depth);
+
     Task PutAsync(StateEntry entry);
 
     /// <summary>Sets state with a TTL, which daprd refuses unless its ActorStateTTL preview feature is on.</summary>

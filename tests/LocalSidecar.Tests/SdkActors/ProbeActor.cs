@@ -30,6 +30,9 @@ public sealed class ProbeActor(ActorHost host, ActorJournal journal) : Actor(hos
     public Task<Whereabouts> AskAsync(string otherId) =>
         ProxyFactory.CreateActorProxy<IProbeActor>(new Dapr.Actors.ActorId(otherId), TypeName).LocateAsync();
 
+    public async Task<int> RecurseAsync(int depth) =>
+        depth == 0 ? 0 : 1 + await ProxyFactory.CreateActorProxy<IProbeActor>(Id, Host.ActorTypeInfo.ActorTypeName).RecurseAsync(depth - 1);
+
     public Task PutAsync(StateEntry entry) => StateManager.SetStateAsync(entry.Key, entry.Value);
 
     public Task PutWithTtlAsync(StateEntry entry, TimeSpan ttl) => StateManager.SetStateAsync(entry.Key, entry.Value, ttl);

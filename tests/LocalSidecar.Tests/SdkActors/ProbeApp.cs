@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Dapr.Actors;
 using Dapr.Actors.Runtime;
 using Gateway.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +33,9 @@ public sealed class ProbeApp : IAsyncDisposable
     /// <summary>A second actor type, registered with an idle timeout of its own.</summary>
     public const string ShortLivedTypeName = "ShortLivedProbe";
 
+    /// <summary>A third actor type, registered with reentrancy enabled.</summary>
+    public const string ReentrantTypeName = "ReentrantProbe";
+
     public static readonly TimeSpan ShortLivedIdleTimeout = TimeSpan.FromSeconds(1);
 
     public int Port { get; }
@@ -58,6 +62,7 @@ public sealed class ProbeApp : IAsyncDisposable
 
             // The same actor under a second type with options of its own: the SDK sends them as entitiesConfig.
             options.Actors.RegisterActor<ProbeActor>(ShortLivedTypeName, new ActorRuntimeOptions { ActorIdleTimeout = ShortLivedIdleTimeout });
+            options.Actors.RegisterActor<ProbeActor>(ReentrantTypeName, new ActorRuntimeOptions { ReentrancyConfig = new ActorReentrancyConfig { Enabled = true } });
             options.UseJsonSerialization = true;
             options.ActorIdleTimeout = settings.IdleTimeout;
             options.ActorScanInterval = settings.ScanInterval;

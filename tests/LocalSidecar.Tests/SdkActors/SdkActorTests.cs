@@ -143,6 +143,18 @@ public abstract class SdkActorTests<TFixture>(TFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Reentrancy_OfATypeRegisteredWithIt_LetsAnActorCallItselfThroughItsSidecar()
+    {
+        var id = NewId();
+        var reentrant = _cluster.Proxies.CreateActorProxy<IProbeActor>(new ActorId(id), ProbeApp.ReentrantTypeName);
+
+        var depth = await reentrant.RecurseAsync(3);
+
+        Assert.Equal(3, depth);
+        Assert.Single(Journal.Of(id, ActorEventKind.Activated));
+    }
+
+    [Fact]
     public async Task Timer_FiresItsCallback_AndStopsWhenUnregistered()
     {
         var id = NewId();
