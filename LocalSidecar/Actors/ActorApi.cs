@@ -104,6 +104,12 @@ internal static class ActorApi
                 var request = operation.TryGetProperty("request", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;
                 var stateKey = request.ValueKind == JsonValueKind.Object && request.TryGetProperty("key", out var kk) && kk.ValueKind == JsonValueKind.String ? kk.GetString()! : "";
                 var storedKey = ActorStateKey(options.AppId, actorType, actorId, stateKey);
+                if (kind is "upsert" or "delete" && RefusedOperation(kind, stateKey, request) is { } refused)
+                {
+                    await new DaprError(500, "ERR_ACTOR_STATE_TRANSACTION_SAVE", $"error saving actor transaction state: {refused}").WriteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
                 switch (kind)
                 {
                     case "upsert":
@@ -289,6 +295,26 @@ internal static class ActorApi
     {
         timers.Delete(new ActorKey(actorType, actorId), name);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>
+    /// Why daprd refuses an operation of an actor state transaction, or null: a missing key, or a
+    /// TTL, which daprd accepts only with its preview feature <c>ActorStateTTL</c> switched on in
+    /// a Configuration (LocalSidecar reads none). Without this, an SDK actor's
+    /// <c>SetStateAsync(name, value, ttl)</c> would pass here and fail against daprd.
+    /// </summary>
+    private static string? RefusedOperation(string kind, string key, JsonElement request)
+    {
+        if (key.Length == 0)
+        {
+            return "missing key";
+        }
+
+        var hasTtl = kind == "upsert"
+            && request.TryGetProperty("metadata", out var metadata)
+            && metadata.ValueKind == JsonValueKind.Object
+            && metadata.EnumerateObject().Any(m => m.NameEquals("ttlInSeconds"));
+        return hasTtl ? "ttlInSeconds is not supported without the \"ActorStateTTL\" feature enabled" : null;
     }
 
     /// <summary>Actor state lives under <c>{appId}||{type}||{id}||{key}</c>, whatever the store's keyPrefix.</summary>

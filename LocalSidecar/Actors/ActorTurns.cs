@@ -71,13 +71,13 @@ internal sealed class ActorTurns(TimeProvider time)
         }
     }
 
-    /// <summary>Actors that had a call and no call since <paramref name="idleFor"/>.</summary>
-    public IReadOnlyList<ActorKey> Idle(TimeSpan idleFor)
+    /// <summary>Actors that had a call and no call for at least <paramref name="idleTimeout"/> of their own.</summary>
+    public IReadOnlyList<ActorKey> Idle(Func<ActorKey, TimeSpan> idleTimeout)
     {
         var now = time.GetTimestamp();
         lock (_slots)
         {
-            return [.. _slots.Where(s => s.Value.Users == 0 && time.GetElapsedTime(s.Value.LastUsed, now) >= idleFor).Select(s => s.Key)];
+            return [.. _slots.Where(s => s.Value.Users == 0 && time.GetElapsedTime(s.Value.LastUsed, now) >= idleTimeout(s.Key)).Select(s => s.Key)];
         }
     }
 

@@ -86,7 +86,7 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
         }
 
         // With reentrancy on, a call without a chain starts one; the app passes it on to nested calls.
-        var chain = Config.ReentrancyEnabled ? reentrancyId ?? Guid.NewGuid().ToString() : null;
+        var chain = Config.For(key.Type).ReentrancyEnabled ? reentrancyId ?? Guid.NewGuid().ToString() : null;
         return await CallInTurnAsync(key, method, body, contentType, headers, chain, cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,7 +112,7 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
         ActorTurns.Turn turn;
         try
         {
-            turn = await turns.EnterAsync(key, chain, Config.MaxStackDepth, cancellationToken).ConfigureAwait(false);
+            turn = await turns.EnterAsync(key, chain, Config.For(key.Type).MaxStackDepth, cancellationToken).ConfigureAwait(false);
         }
         catch (ActorStackDepthException e)
         {
@@ -160,10 +160,10 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
         return new ActorCallResult(response.StatusCode, response.Headers, response.ContentType, response.Body, cancel);
     }
 
-    /// <summary>Deactivates actors idle for longer than the app's idle timeout.</summary>
+    /// <summary>Deactivates actors idle for longer than the idle timeout of their type.</summary>
     public async Task DeactivateIdleAsync(CancellationToken cancellationToken)
     {
-        foreach (var key in turns.Idle(Config.IdleTimeout))
+        foreach (var key in turns.Idle(key => Config.For(key.Type).IdleTimeout))
         {
             if (turns.TryEnterIdle(key) is not { } turn)
             {
@@ -182,7 +182,7 @@ internal sealed partial class HostedActors(AppChannel app, ActorTurns turns, Tim
     {
         foreach (var key in _active.Keys)
         {
-            using var turn = await turns.EnterAsync(key, null, Config.MaxStackDepth, cancellationToken).ConfigureAwait(false);
+            using var turn = await turns.EnterAsync(key, null, Config.For(key.Type).MaxStackDepth, cancellationToken).ConfigureAwait(false);
             await DeactivateInTurnAsync(key, turn, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -83,6 +83,7 @@ internal static partial class SidecarHost
                 ? ActorApi.DeliverFromSidecarAsync(context, hosted)
                 : invocation.DeliverFromSidecarAsync(context)));
 
+        app.UseMiddleware<CleanPathMiddleware>();
         // The gRPC port serves gRPC only; its calls check the API token in ApiTokenInterceptor.
         app.Use((context, next) => context.Connection.LocalPort != options.GrpcPort ? next(context)
             : context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true ? next(context)
