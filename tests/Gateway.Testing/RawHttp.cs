@@ -59,6 +59,28 @@ public sealed class RawHttp : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// Sends chunks (<see cref="SendEndlessChunksAsync"/>, up to <paramref name="limit"/> bytes) while it
+    /// reads the response, which a server may send before the body ends (413, 408); then stops sending.
+    /// </summary>
+    public async Task<RawResponse> ReadResponseWhileSendingChunksAsync(long limit, TimeSpan timeout)
+    {
+        using var stop = new CancellationTokenSource(timeout);
+        var sent = SendEndlessChunksAsync(limit, stop.Token);
+        var response = await ReadResponseAsync(timeout).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await sent.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped here while a write waited on a server that no longer reads: what the answer said.
+        }
+
+        return response;
+    }
+
     /// <summary>Reads one response; waits at most <paramref name="timeout"/> for it.</summary>
     public async Task<RawResponse> ReadResponseAsync(TimeSpan timeout)
     {

@@ -218,7 +218,7 @@ public abstract class SdkClientContract<TTarget> : IClassFixture<TTarget>, IDisp
         Assert.False(read.Data.IsEmpty, "the item expired before it could be read; the machine is too slow for a 3 s TTL");
         Assert.True(DateTimeOffset.TryParse(read.Metadata["ttlExpireTime"], System.Globalization.CultureInfo.InvariantCulture, out _), read.Metadata["ttlExpireTime"]);
 
-        await WaitUntilAsync(async () => await Client.GetStateAsync<Order>(Store, expiring) is null, ExpiryDeadline);
+        Assert.True(await Eventually.TrueAsync(async () => await Client.GetStateAsync<Order>(Store, expiring) is null, ExpiryDeadline), "the item did not expire");
 
         Assert.Equal(1, (await Client.GetStateAsync<Order>(Store, lasting)).Amount);
     }
@@ -497,15 +497,6 @@ public abstract class SdkClientContract<TTarget> : IClassFixture<TTarget>, IDisp
 
     private static ErrorInfo ErrorInfoOf(RpcException error) =>
         DetailsOf(error).Details.Single(d => d.Is(ErrorInfo.Descriptor)).Unpack<ErrorInfo>();
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan deadline)
-    {
-        using var timeout = new CancellationTokenSource(deadline);
-        while (!await condition())
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token);
-        }
-    }
 
     public sealed record Order(string Id, int Amount);
 }

@@ -45,20 +45,7 @@ internal static class RawProxyRequest
             return await connection.ReadResponseAsync(TimeSpan.FromSeconds(30));
         }
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var sent = connection.SendEndlessChunksAsync(limit: 11L * 1024 * 1024, stop.Token);
-        var response = await connection.ReadResponseAsync(TimeSpan.FromSeconds(30));
-        await stop.CancelAsync();
-        try
-        {
-            await sent;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped here while a write waited on a server that no longer reads: what the answer said.
-        }
-
-        return response;
+        return await connection.ReadResponseWhileSendingChunksAsync(limit: 11L * 1024 * 1024, TimeSpan.FromSeconds(30));
     }
 
     public static JsonElement Json(this RawResponse response) => JsonDocument.Parse(response.Body).RootElement.Clone();
