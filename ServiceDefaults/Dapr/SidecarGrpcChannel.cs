@@ -35,6 +35,11 @@ internal sealed class SidecarGrpcChannel : IDisposable
             EnableMultipleHttp2Connections = true,
         },
         DisposeHttpClient = true,
+
+        // A channel that failed to connect waits before connecting again, by default up to two
+        // minutes: a sidecar that restarts must be usable again within the state calls' retries.
+        InitialReconnectBackoff = TimeSpan.FromMilliseconds(100),
+        MaxReconnectBackoff = options.RetryMaxDelay,
     };
 
     public void Dispose() => Channel.Dispose();

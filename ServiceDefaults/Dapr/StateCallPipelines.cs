@@ -35,7 +35,7 @@ internal sealed class StateCallPipelines
                 MaxDelay = options.RetryMaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e)),
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e, args.Context.CancellationToken)),
                 OnRetry = args =>
                 {
                     StateLog.Retrying(logger, args.Context.OperationKey ?? "state", args.AttemptNumber + 1, Describe(args.Outcome.Exception!), (long)args.RetryDelay.TotalMilliseconds);
@@ -57,11 +57,16 @@ internal sealed class StateCallPipelines
 
     /// <summary>
     /// A failure worth another attempt of a call that is safe to repeat: no answer in time, the
-    /// sidecar unreachable, or a store failure (<c>Internal</c>); never a refusal of the request.
+    /// sidecar unreachable or out of time, or a store failure (<c>Internal</c>); never a refusal of
+    /// the request, never the caller's cancellation.
     /// </summary>
-    public static bool IsTransient(Exception exception) => exception switch
+    public static bool IsTransient(Exception exception, CancellationToken callerToken) => exception switch
     {
         TimeoutRejectedException => true,
+
+        // A DeadlineExceeded from the sidecar surfaces as a cancellation the caller did not ask for
+        // (ThrowOperationCanceledOnCancellation, which the SDK sets, covers deadlines too).
+        OperationCanceledException => !callerToken.IsCancellationRequested,
         DaprException e when SidecarFailure.Of(e) is { } failure => failure.IsTransient,
         _ => false,
     };
@@ -70,6 +75,7 @@ internal sealed class StateCallPipelines
     public static string Describe(Exception exception) => exception switch
     {
         TimeoutRejectedException => "timed out",
+        OperationCanceledException => "deadline exceeded at the sidecar",
         DaprException e when SidecarFailure.Of(e) is { } failure => failure.ToString(),
         _ => exception.GetType().Name,
     };

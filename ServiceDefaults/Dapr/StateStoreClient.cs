@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
@@ -298,7 +300,7 @@ public sealed class StateStoreClient
             var failure = outcome.Exception;
             if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
-                throw failure;
+                ExceptionDispatchInfo.Throw(failure);
             }
 
             if (_logger.IsEnabled(LogLevel.Debug))
@@ -308,9 +310,13 @@ public sealed class StateStoreClient
 #pragma warning restore CA1873
             }
 
-            throw failure is DaprException
-                ? failure
-                : new DaprException($"Dapr {operation} on store '{storeName}' got no answer: {StateCallPipelines.Describe(failure)}", failure);
+            if (failure is TimeoutRejectedException or OperationCanceledException)
+            {
+                throw new DaprException($"Dapr {operation} on store '{storeName}' got no answer within {_pipelines.AttemptTimeoutText}", failure);
+            }
+
+            ExceptionDispatchInfo.Throw(failure);
+            throw new UnreachableException();
         }
         finally
         {
@@ -337,7 +343,7 @@ public sealed class StateStoreClient
         {
             throw;
         }
-        catch (TimeoutRejectedException)
+        catch (Exception e) when (e is TimeoutRejectedException or OperationCanceledException)
         {
             StateLog.WriteNotConfirmed(_logger, operation, storeName, StateWriteFailure.NoAnswer, null, null);
             return StateWriteResult.NotConfirmed(StateWriteFailure.NoAnswer, null, null, $"no answer within {_pipelines.AttemptTimeoutText}");
