@@ -35,7 +35,7 @@ internal static class FrameworkProblems
         var (type, code, detail) = Describe(problem.Status ?? context.HttpContext.Response.StatusCode);
         problem.Type = type;
         problem.Detail ??= detail;
-        problem.Extensions.TryAdd("code", code);
+        problem.Extensions.TryAdd(Http.ProblemResults.CodeExtension, code);
     }
 
     /// <summary>The type, code and a fixed detail for a status the framework answers with.</summary>
