@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Gateway.BillingService.Services;
+using Gateway.ServiceDefaults.Http;
 using Gateway.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
@@ -9,7 +10,7 @@ namespace Gateway.BillingService.Apis;
 
 /// <summary>
 /// <c>/accounts/{accountId}</c>: read, credit, credit limit, and the ledger's entries. Operator
-/// endpoints, every one: <see cref="OperatorTokenFilter"/> answers first (401 without the operator
+/// endpoints, every one: <see cref="OperatorAccess"/> answers first (401 without the operator
 /// token, 404 when none is configured). The operator token is their guard, so they are also
 /// reachable without the sidecar's app API token.
 /// </summary>
@@ -20,8 +21,8 @@ internal static class AccountsApi
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/accounts/{accountId}")
-            .AddEndpointFilter<OperatorTokenFilter>()
-            .AddEndpointFilter<StoreUnavailableFilter>()
+            .RequireOperatorToken()
+            .AnswerStoreUnavailableWith(BillingProblems.StoreUnavailable)
             .AllowWithoutAppApiToken();
         api.MapGet("/", GetAccountAsync);
         api.MapPost("/credits", CreditAsync);
@@ -57,10 +58,10 @@ internal static class AccountsApi
         AccountService accounts)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<CreditRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await BillingRequestBody.ReadAsync<CreditRequest>(context);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return BillingProblems.Invalid(bodyErrors!);
+            return BillingProblems.Invalid(refusal.ToErrors());
         }
 
         if (!BillingValidation.TryCredit(accountId, body, out var command, out var errors))
@@ -69,24 +70,22 @@ internal static class AccountsApi
         }
 
         var result = await accounts.CreditAsync(command, context.RequestAborted);
-        switch (result.Outcome)
+        switch (result)
         {
-            case CreditOutcome.Credited:
-            case CreditOutcome.Replayed:
-                if (result.Outcome == CreditOutcome.Replayed)
-                {
-                    context.Response.Headers[ReservationsApi.ReplayedHeader] = "true";
-                }
-
-                var credit = result.Result!;
-                return TypedResults.Ok(new CreditView(accountId, credit.Amount, credit.EntrySeq, credit.BalanceAfter, credit.CreditedAt));
-            case CreditOutcome.IdempotencyConflict:
+            case CreditResult.Credited credited:
+                return TypedResults.Ok(CreditView.From(accountId, credited.Credit));
+            case CreditResult.Replayed replayed:
+                context.Response.Headers[ReservationsApi.ReplayedHeader] = "true";
+                return TypedResults.Ok(CreditView.From(accountId, replayed.Credit));
+            case CreditResult.IdempotencyConflict:
                 return BillingProblems.IdempotencyConflict();
-            case CreditOutcome.LimitExceeded:
+            case CreditResult.LimitExceeded:
                 return BillingProblems.LimitExceeded();
-            default:
+            case CreditResult.Contention:
                 context.Response.Headers[HeaderNames.RetryAfter] = "1";
                 return BillingProblems.Contention();
+            default:
+                throw new UnreachableException($"A credit cannot end in {result}.");
         }
     }
 
@@ -101,10 +100,10 @@ internal static class AccountsApi
         AccountService accounts)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<CreditLimitRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await BillingRequestBody.ReadAsync<CreditLimitRequest>(context);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return BillingProblems.Invalid(bodyErrors!);
+            return BillingProblems.Invalid(refusal.ToErrors());
         }
 
         if (!BillingValidation.TryCreditLimit(accountId, body, out var command, out var errors))

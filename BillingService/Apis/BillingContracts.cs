@@ -5,7 +5,7 @@ namespace Gateway.BillingService.Apis;
 
 // Request bodies: every member nullable, so a missing field is a validation error with its name
 // rather than a JSON error. Unknown fields are ignored; amounts are JSON integers only
-// (MinorUnitsConverter), and JsonBody refuses a field given twice.
+// (MinorUnitsConverter), and BillingRequestBody refuses a field given twice.
 
 /// <summary><c>POST /reservations</c>. <c>ttlSeconds</c> and <c>idempotencyKey</c> are optional.</summary>
 internal sealed record ReserveRequest(
@@ -76,7 +76,10 @@ internal sealed record AccountView(
 }
 
 /// <summary>The answer to a credit, the same for every replay of its idempotency key.</summary>
-internal sealed record CreditView(string AccountId, long Amount, long EntrySeq, long BalanceAfter, DateTimeOffset CreditedAt);
+internal sealed record CreditView(string AccountId, long Amount, long EntrySeq, long BalanceAfter, DateTimeOffset CreditedAt)
+{
+    public static CreditView From(string accountId, CreditIdempotency credit) => new(accountId, credit.Amount, credit.EntrySeq, credit.BalanceAfter, credit.CreditedAt);
+}
 
 /// <summary>One ledger entry as the API shows it.</summary>
 internal sealed record EntryView(

@@ -1,4 +1,5 @@
 using Gateway.ServiceDefaults;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.BillingService.Apis;
@@ -44,61 +45,43 @@ internal static class BillingProblems
     /// <summary>503: the state store could not be read; retry (with <c>Retry-After</c>).</summary>
     public const string StoreUnavailableType = Prefix + "store-unavailable";
 
-    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(
-        errors,
-        detail: "The request is invalid; nothing was written.",
-        title: "Invalid request",
-        type: ProblemTypes.BadRequest,
-        extensions: Code("invalid_request"));
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => ProblemResults.Invalid(errors);
 
     public static ProblemHttpResult NotFound(string what) =>
-        Problem(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "not_found", "Not found", $"{what} does not exist.");
+        ProblemResults.Problem(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "not_found", "Not found", $"{what} does not exist.");
 
     public static ProblemHttpResult UnknownAccount(string accountId) =>
-        Problem(StatusCodes.Status400BadRequest, UnknownAccountType, "unknown_account", "Unknown account", $"Account '{accountId}' does not exist; credit it first. Nothing was written.");
+        ProblemResults.Problem(StatusCodes.Status400BadRequest, UnknownAccountType, "unknown_account", "Unknown account", $"Account '{accountId}' does not exist; credit it first. Nothing was written.");
 
     public static ProblemHttpResult InsufficientFunds(long available, long requested) =>
-        Problem(StatusCodes.Status402PaymentRequired, InsufficientFundsType, "insufficient_funds", "Insufficient funds", "The account's available funds are below the amount to reserve.", ("available", available), ("requested", requested));
+        ProblemResults.Problem(StatusCodes.Status402PaymentRequired, InsufficientFundsType, "insufficient_funds", "Insufficient funds", "The account's available funds are below the amount to reserve.", ("available", available), ("requested", requested));
 
     public static ProblemHttpResult IdempotencyConflict() =>
-        Problem(StatusCodes.Status409Conflict, IdempotencyConflictType, "idempotency_conflict", "Idempotency key reused", "This idempotency key was already used with a different request.");
+        ProblemResults.Problem(StatusCodes.Status409Conflict, IdempotencyConflictType, "idempotency_conflict", "Idempotency key reused", "This idempotency key was already used with a different request.");
 
     public static ProblemHttpResult ReservationConflict(ReservationView winner) =>
-        Problem(StatusCodes.Status409Conflict, ReservationConflictType, "reservation_conflict", "Reservation already resolved", $"The reservation was already {Name(winner)}; the winning outcome is in 'reservation'.", ("reservation", winner));
+        ProblemResults.Problem(StatusCodes.Status409Conflict, ReservationConflictType, "reservation_conflict", "Reservation already resolved", $"The reservation was already {Name(winner)}; the winning outcome is in 'reservation'.", ("reservation", winner));
 
     public static ProblemHttpResult ReservationExpired(ReservationView reservation) =>
-        Problem(StatusCodes.Status409Conflict, ReservationExpiredType, "reservation_expired", "Reservation expired", "The reservation expired before it was resolved; its hold is released and nothing was charged.", ("reservation", reservation));
+        ProblemResults.Problem(StatusCodes.Status409Conflict, ReservationExpiredType, "reservation_expired", "Reservation expired", "The reservation expired before it was resolved; its hold is released and nothing was charged.", ("reservation", reservation));
 
     public static ProblemHttpResult FixedAmountMismatch(ReservationView reservation) =>
-        Problem(StatusCodes.Status422UnprocessableEntity, FixedAmountMismatchType, "fixed_amount_mismatch", "Amount does not match", "A fixed reservation is finalized with exactly its amount, or released with 0.", ("reservation", reservation));
+        ProblemResults.Problem(StatusCodes.Status422UnprocessableEntity, FixedAmountMismatchType, "fixed_amount_mismatch", "Amount does not match", "A fixed reservation is finalized with exactly its amount, or released with 0.", ("reservation", reservation));
 
     public static ProblemHttpResult LimitExceeded() =>
-        Problem(StatusCodes.Status422UnprocessableEntity, LimitExceededType, "limit_exceeded", "Account limit exceeded", "The change would take an account figure past 10^18 minor units.");
+        ProblemResults.Problem(StatusCodes.Status422UnprocessableEntity, LimitExceededType, "limit_exceeded", "Account limit exceeded", "The change would take an account figure past 10^18 minor units.");
 
     public static ProblemHttpResult OperatorUnauthorized() =>
-        Problem(StatusCodes.Status401Unauthorized, OperatorUnauthorizedType, "operator_unauthorized", "Unauthorized", "This operator endpoint needs Authorization: Bearer <Billing:OperatorToken>. Nothing was read or written.");
+        ProblemResults.Problem(StatusCodes.Status401Unauthorized, OperatorUnauthorizedType, "operator_unauthorized", "Unauthorized", "This operator endpoint needs Authorization: Bearer <Billing:OperatorToken>. Nothing was read or written.");
 
     public static ProblemHttpResult CreditLimitInUse(long minimum) =>
-        Problem(StatusCodes.Status409Conflict, CreditLimitInUseType, "credit_limit_in_use", "Credit limit in use", "The account's holds and balance need a credit limit of at least 'minimum'; nothing was changed.", ("minimum", minimum));
+        ProblemResults.Problem(StatusCodes.Status409Conflict, CreditLimitInUseType, "credit_limit_in_use", "Credit limit in use", "The account's holds and balance need a credit limit of at least 'minimum'; nothing was changed.", ("minimum", minimum));
 
     public static ProblemHttpResult Contention() =>
-        Problem(StatusCodes.Status503ServiceUnavailable, ContentionType, "contention", "Too much contention", "Concurrent writers kept winning; nothing was changed by this request. Retry.");
+        ProblemResults.Problem(StatusCodes.Status503ServiceUnavailable, ContentionType, "contention", "Too much contention", "Concurrent writers kept winning; nothing was changed by this request. Retry.");
 
     public static ProblemHttpResult StoreUnavailable() =>
-        Problem(StatusCodes.Status503ServiceUnavailable, StoreUnavailableType, "store_unavailable", "State store unavailable", "The state store could not be reached. Retry.");
+        ProblemResults.Problem(StatusCodes.Status503ServiceUnavailable, StoreUnavailableType, "store_unavailable", "State store unavailable", "The state store could not be reached. Retry.");
 
     private static string Name(ReservationView reservation) => reservation.Status.ToString().ToLowerInvariant();
-
-    private static ProblemHttpResult Problem(int status, string type, string code, string title, string detail, params (string Name, object? Value)[] extensions)
-    {
-        var all = Code(code);
-        foreach (var (name, value) in extensions)
-        {
-            all[name] = value;
-        }
-
-        return TypedResults.Problem(detail, statusCode: status, title: title, type: type, extensions: all);
-    }
-
-    private static Dictionary<string, object?> Code(string code) => new(StringComparer.Ordinal) { ["code"] = code };
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Gateway.BillingService.Services;
+using Gateway.ServiceDefaults.Http;
 
 namespace Gateway.BillingService.Apis;
 
@@ -34,6 +35,6 @@ internal sealed class MinorUnitsConverter : JsonConverter<long?>
         }
     }
 
-    /// <summary>Thrown for a value that is no amount; the serializer adds the path that names the field.</summary>
-    internal sealed class NotMinorUnitsException() : JsonException(MinorUnitsConverter.Message);
+    /// <summary>Thrown for a value that is no amount; the serializer adds the path that names the field, the body reader shows the rule.</summary>
+    internal sealed class NotMinorUnitsException() : JsonValueRuleException(MinorUnitsConverter.Message);
 }

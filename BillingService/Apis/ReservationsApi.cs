@@ -4,6 +4,7 @@ using Gateway.BillingService.Model;
 using Gateway.BillingService.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Gateway.ServiceDefaults.Http;
 using Gateway.ServiceDefaults.Security;
 using Microsoft.Net.Http.Headers;
 
@@ -13,7 +14,7 @@ namespace Gateway.BillingService.Apis;
 /// <c>/reservations</c>: reserve, read, finalize, release. Reached directly or through Dapr
 /// invocation (<c>/v1.0/invoke/billing/method/reservations...</c>). Reserve, finalize and release
 /// are the paying callers' (ProxyService's) and need no operator token; reading a reservation is an
-/// operator endpoint (<see cref="OperatorTokenFilter"/>).
+/// operator endpoint (<see cref="OperatorAccess"/>).
 /// </summary>
 internal static class ReservationsApi
 {
@@ -22,9 +23,9 @@ internal static class ReservationsApi
 
     public static IEndpointRouteBuilder MapReservationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/reservations").AddEndpointFilter<StoreUnavailableFilter>();
+        var api = app.MapGroup("/reservations").AnswerStoreUnavailableWith(BillingProblems.StoreUnavailable);
         api.MapPost("/", ReserveAsync);
-        api.MapGet("/{reservationId}", GetReservationAsync).AddEndpointFilter<OperatorTokenFilter>().AllowWithoutAppApiToken();
+        api.MapGet("/{reservationId}", GetReservationAsync).RequireOperatorToken().AllowWithoutAppApiToken();
         api.MapPost("/{reservationId}/finalize", FinalizeAsync);
         api.MapPost("/{reservationId}/release", ReleaseAsync);
         return app;
@@ -41,10 +42,10 @@ internal static class ReservationsApi
         IOptions<BillingOptions> options)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<ReserveRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await BillingRequestBody.ReadAsync<ReserveRequest>(context);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return BillingProblems.Invalid(bodyErrors!);
+            return BillingProblems.Invalid(refusal.ToErrors());
         }
 
         if (!BillingValidation.TryReserve(body, options.Value, out var command, out var errors))
@@ -53,27 +54,27 @@ internal static class ReservationsApi
         }
 
         var result = await reservations.ReserveAsync(command, context.RequestAborted);
-        switch (result.Outcome)
+        switch (result)
         {
-            case ReserveOutcome.Created:
-            case ReserveOutcome.Replayed:
-                if (result.Outcome == ReserveOutcome.Replayed)
-                {
-                    context.Response.Headers[ReplayedHeader] = "true";
-                }
-
-                var view = ReservationView.From(result.Reservation!);
-                return TypedResults.Created($"/reservations/{view.ReservationId}", view);
-            case ReserveOutcome.IdempotencyConflict:
+            case ReserveResult.Created created:
+                return Created(ReservationView.From(created.Reservation));
+            case ReserveResult.Replayed replayed:
+                context.Response.Headers[ReplayedHeader] = "true";
+                return Created(ReservationView.From(replayed.Reservation));
+            case ReserveResult.IdempotencyConflict:
                 return BillingProblems.IdempotencyConflict();
-            case ReserveOutcome.UnknownAccount:
+            case ReserveResult.UnknownAccount:
                 return BillingProblems.UnknownAccount(command.AccountId);
-            case ReserveOutcome.InsufficientFunds:
-                return BillingProblems.InsufficientFunds(result.Available, command.Amount);
-            default:
+            case ReserveResult.InsufficientFunds insufficient:
+                return BillingProblems.InsufficientFunds(insufficient.Available, command.Amount);
+            case ReserveResult.Contention:
                 context.Response.Headers[HeaderNames.RetryAfter] = "1";
                 return BillingProblems.Contention();
+            default:
+                throw new UnreachableException($"A reserve cannot end in {result}.");
         }
+
+        static Created<ReservationView> Created(ReservationView view) => TypedResults.Created($"/reservations/{view.ReservationId}", view);
     }
 
     /// <summary>200 with the reservation; 400 malformed id; 404 unknown.</summary>
@@ -108,10 +109,10 @@ internal static class ReservationsApi
             return BillingProblems.Invalid(idErrors);
         }
 
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<FinalizeRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await BillingRequestBody.ReadAsync<FinalizeRequest>(context);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return BillingProblems.Invalid(bodyErrors!);
+            return BillingProblems.Invalid(refusal.ToErrors());
         }
 
         if (!BillingValidation.TryFinalize(body, out var command, out var errors))
@@ -134,10 +135,10 @@ internal static class ReservationsApi
             return BillingProblems.Invalid(idErrors);
         }
 
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<ReleaseRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await BillingRequestBody.ReadAsync<ReleaseRequest>(context);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return BillingProblems.Invalid(bodyErrors!);
+            return BillingProblems.Invalid(refusal.ToErrors());
         }
 
         if (!BillingValidation.TryRelease(body, out var command, out var errors))

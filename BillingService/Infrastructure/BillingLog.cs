@@ -22,9 +22,6 @@ internal static partial class BillingLog
     [LoggerMessage(6, LogLevel.Warning, "Expiry bucket {BucketKey} lists reservation {ReservationId}, which does not exist")]
     public static partial void IndexedReservationMissing(ILogger logger, string bucketKey, string reservationId);
 
-    [LoggerMessage(7, LogLevel.Error, "Billing request failed: the state store could not be reached")]
-    public static partial void StoreUnavailable(ILogger logger, Exception exception);
-
     [LoggerMessage(8, LogLevel.Warning, "Reservation {ReservationId} is still reserved after its expiry; the next sweep retries it")]
     public static partial void ExpiryDeferred(ILogger logger, string reservationId);
 

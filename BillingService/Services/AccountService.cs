@@ -6,8 +6,28 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.BillingService.Services;
 
-/// <summary>The answer to a credit: <see cref="Result"/> for Credited and Replayed.</summary>
-internal sealed record CreditResult(CreditOutcome Outcome, CreditIdempotency? Result = null);
+/// <summary>The answer to a credit.</summary>
+internal abstract record CreditResult
+{
+    private CreditResult()
+    {
+    }
+
+    /// <summary>This request credited the account (its own earlier attempt included): <paramref name="Credit"/> (200).</summary>
+    public sealed record Credited(CreditIdempotency Credit) : CreditResult;
+
+    /// <summary>A replay of the idempotency key: the first request's <paramref name="Credit"/> (200, <c>Idempotent-Replayed</c>).</summary>
+    public sealed record Replayed(CreditIdempotency Credit) : CreditResult;
+
+    /// <summary>The key was used with another amount (409).</summary>
+    public sealed record IdempotencyConflict : CreditResult;
+
+    /// <summary>The credit would take the account past the limit (422).</summary>
+    public sealed record LimitExceeded : CreditResult;
+
+    /// <summary>Every attempt's transaction went unconfirmed and none of them landed (503).</summary>
+    public sealed record Contention : CreditResult;
+}
 
 /// <summary>A page of an account's ledger, or null <see cref="Account"/> when the account does not exist.</summary>
 internal sealed record EntriesResult(Account? Account, IReadOnlyList<LedgerEntry> Entries, long? NextFrom);
@@ -48,31 +68,43 @@ internal sealed class AccountService(
             var account = snapshot.Get<Account>(accountKey);
             var existing = snapshot.Get<CreditIdempotency>(idempotencyKey);
             var decision = ReservationLedger.Credit(account?.Value, existing?.Value, command, clock.GetUtcNow());
-            if (decision.Outcome != CreditOutcome.Credited)
+            CreditDecision.Credited credited;
+            switch (decision)
             {
+                case CreditDecision.Credited c:
+                    credited = c;
+                    break;
+
                 // The record of an earlier attempt whose answer was lost is this request's own credit.
-                var outcome = decision.Outcome == CreditOutcome.Replayed && decision.Result == attempted ? CreditOutcome.Credited : decision.Outcome;
-                return Finish(activity, new CreditResult(outcome, decision.Result));
+                case CreditDecision.Replayed replayed when replayed.Result == attempted:
+                    return Finish(activity, new CreditResult.Credited(replayed.Result));
+                case CreditDecision.Replayed replayed:
+                    return Finish(activity, new CreditResult.Replayed(replayed.Result));
+                case CreditDecision.IdempotencyConflict:
+                    return Finish(activity, new CreditResult.IdempotencyConflict());
+                case CreditDecision.LimitExceeded:
+                    return Finish(activity, new CreditResult.LimitExceeded());
+                default:
+                    throw new UnreachableException($"A credit cannot be decided as {decision}.");
             }
 
             if (attempt > _options.MaxWriteAttempts)
             {
                 BillingLog.ContentionExhausted(logger, CreditOperation, command.AccountId, _options.MaxWriteAttempts);
-                return Finish(activity, new CreditResult(CreditOutcome.Contention));
+                return Finish(activity, new CreditResult.Contention());
             }
 
-            var write = decision.Write!;
-            attempted = decision.Result;
+            attempted = credited.Result;
             List<StateTransactionOperation> operations =
             [
-                LedgerStore.Put(accountKey, write.Account, account?.ETag),
-                LedgerStore.Put(idempotencyKey, decision.Result!, null),
-                .. write.Entries.Select(e => LedgerStore.Put(StateKeys.Entry(e.AccountId, e.Seq), e, null)),
+                LedgerStore.Put(accountKey, credited.Write.Account, account?.ETag),
+                LedgerStore.Put(idempotencyKey, credited.Result, null),
+                .. credited.Write.Entries.Select(e => LedgerStore.Put(StateKeys.Entry(e.AccountId, e.Seq), e, null)),
             ];
             var result = await store.TryCommitAsync(operations, cancellationToken).ConfigureAwait(false);
             if (result.IsWritten)
             {
-                return Finish(activity, new CreditResult(CreditOutcome.Credited, decision.Result));
+                return Finish(activity, new CreditResult.Credited(credited.Result));
             }
 
             BillingLog.WriteNotConfirmed(logger, CreditOperation, command.AccountId, attempt, result.Failure.ToString());
@@ -160,18 +192,19 @@ internal sealed class AccountService(
 
     private CreditResult Finish(Activity? activity, CreditResult result)
     {
-        if (result.Outcome == CreditOutcome.Credited)
+        if (result is CreditResult.Credited credited)
         {
-            telemetry.RecordAmount("credited", result.Result!.Amount);
+            telemetry.RecordAmount("credited", credited.Credit.Amount);
         }
 
-        activity?.SetTag(BillingTelemetry.OutcomeTag, result.Outcome switch
+        activity?.SetTag(BillingTelemetry.OutcomeTag, result switch
         {
-            CreditOutcome.Credited => "credited",
-            CreditOutcome.Replayed => "replayed",
-            CreditOutcome.IdempotencyConflict => "idempotency_conflict",
-            CreditOutcome.LimitExceeded => "limit_exceeded",
-            _ => "contention",
+            CreditResult.Credited => "credited",
+            CreditResult.Replayed => "replayed",
+            CreditResult.IdempotencyConflict => "idempotency_conflict",
+            CreditResult.LimitExceeded => "limit_exceeded",
+            CreditResult.Contention => "contention",
+            _ => throw new UnreachableException($"A credit cannot end in {result}."),
         });
         return result;
     }

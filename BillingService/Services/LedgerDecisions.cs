@@ -46,45 +46,51 @@ internal enum ResolveOutcome
 /// </summary>
 internal sealed record ResolveDecision(ResolveOutcome Outcome, Reservation Reservation, LedgerWrite? Write = null);
 
-internal enum ReserveOutcome
+/// <summary>What <see cref="ReservationLedger.Reserve"/> concluded.</summary>
+internal abstract record ReserveDecision
 {
-    Created,
-    Replayed,
-    IdempotencyConflict,
-    UnknownAccount,
-    InsufficientFunds,
+    private ReserveDecision()
+    {
+    }
 
-    /// <summary>Service only: every attempt's transaction went unconfirmed and none of them landed (503).</summary>
-    Contention,
+    /// <summary>
+    /// Write <paramref name="Reservation"/>, <paramref name="Write"/> and <paramref name="Idempotency"/>
+    /// (null without an idempotency key) in one transaction.
+    /// </summary>
+    public sealed record Created(Reservation Reservation, LedgerWrite Write, ReserveIdempotency? Idempotency) : ReserveDecision;
+
+    /// <summary>The key was used with the same request: answer with the reservation it created.</summary>
+    public sealed record Replayed(string ReservationId) : ReserveDecision;
+
+    /// <summary>The key was used with another request (409).</summary>
+    public sealed record IdempotencyConflict : ReserveDecision;
+
+    /// <summary>No such account (400).</summary>
+    public sealed record UnknownAccount : ReserveDecision;
+
+    /// <summary>The account's available funds, <paramref name="Available"/>, are below the amount (402).</summary>
+    public sealed record InsufficientFunds(long Available) : ReserveDecision;
 }
 
-/// <summary>
-/// What <see cref="ReservationLedger.Reserve"/> concluded. For <see cref="ReserveOutcome.Created"/>:
-/// the new reservation, the ledger write and the idempotency record (null without a key). For
-/// <see cref="ReserveOutcome.Replayed"/>: <see cref="ReplayedReservationId"/>. For
-/// <see cref="ReserveOutcome.InsufficientFunds"/>: <see cref="Available"/>.
-/// </summary>
-internal sealed record ReserveDecision(
-    ReserveOutcome Outcome,
-    Reservation? Reservation = null,
-    LedgerWrite? Write = null,
-    ReserveIdempotency? Idempotency = null,
-    string? ReplayedReservationId = null,
-    long Available = 0);
-
-internal enum CreditOutcome
+/// <summary>What <see cref="ReservationLedger.Credit"/> concluded.</summary>
+internal abstract record CreditDecision
 {
-    Credited,
-    Replayed,
-    IdempotencyConflict,
-    LimitExceeded,
+    private CreditDecision()
+    {
+    }
 
-    /// <summary>Service only: every attempt's transaction went unconfirmed and none of them landed (503).</summary>
-    Contention,
+    /// <summary>Write <paramref name="Write"/> and the idempotency record <paramref name="Result"/> (the answer) in one transaction.</summary>
+    public sealed record Credited(CreditIdempotency Result, LedgerWrite Write) : CreditDecision;
+
+    /// <summary>The key was used with the same request: answer with its <paramref name="Result"/>.</summary>
+    public sealed record Replayed(CreditIdempotency Result) : CreditDecision;
+
+    /// <summary>The key was used with another request (409).</summary>
+    public sealed record IdempotencyConflict : CreditDecision;
+
+    /// <summary>The credit would take the account's figures past <see cref="LedgerLimits.MaxTotal"/> (422).</summary>
+    public sealed record LimitExceeded : CreditDecision;
 }
-
-/// <summary>What <see cref="ReservationLedger.Credit"/> concluded; <see cref="Result"/> is the answer for Credited and Replayed.</summary>
-internal sealed record CreditDecision(CreditOutcome Outcome, CreditIdempotency? Result = null, LedgerWrite? Write = null);
 
 /// <summary>What <see cref="ReservationLedger.SetCreditLimit"/> concluded.</summary>
 internal abstract record CreditLimitDecision

@@ -32,18 +32,18 @@ internal static class ReservationLedger
         if (existing is not null)
         {
             return string.Equals(existing.RequestHash, command.RequestHash, StringComparison.Ordinal)
-                ? new ReserveDecision(ReserveOutcome.Replayed, ReplayedReservationId: existing.ReservationId)
-                : new ReserveDecision(ReserveOutcome.IdempotencyConflict);
+                ? new ReserveDecision.Replayed(existing.ReservationId)
+                : new ReserveDecision.IdempotencyConflict();
         }
 
         if (account is null)
         {
-            return new ReserveDecision(ReserveOutcome.UnknownAccount);
+            return new ReserveDecision.UnknownAccount();
         }
 
         if (account.Available < command.Amount)
         {
-            return new ReserveDecision(ReserveOutcome.InsufficientFunds, Available: account.Available);
+            return new ReserveDecision.InsufficientFunds(account.Available);
         }
 
         // Held + amount <= balance + credit limit <= MaxTotal + MaxAmount here, so nothing can overflow.
@@ -63,7 +63,7 @@ internal static class ReservationLedger
         var hold = new LedgerEntry(account.Id, seq, EntryKind.Hold, command.Amount, account.Balance, held, now, reservationId);
         var updated = account with { Held = held, NextEntrySeq = seq + 1, UpdatedAt = now };
         var idempotency = command.IdempotencyKeyHash is null ? null : new ReserveIdempotency(reservationId, command.RequestHash, now);
-        return new ReserveDecision(ReserveOutcome.Created, reservation, new LedgerWrite(updated, [hold]), idempotency);
+        return new ReserveDecision.Created(reservation, new LedgerWrite(updated, [hold]), idempotency);
     }
 
     /// <summary>
@@ -123,14 +123,14 @@ internal static class ReservationLedger
         if (existing is not null)
         {
             return string.Equals(existing.RequestHash, command.RequestHash, StringComparison.Ordinal)
-                ? new CreditDecision(CreditOutcome.Replayed, existing)
-                : new CreditDecision(CreditOutcome.IdempotencyConflict);
+                ? new CreditDecision.Replayed(existing)
+                : new CreditDecision.IdempotencyConflict();
         }
 
         var current = account ?? Account.Open(command.AccountId, now);
         if (current.Credited > LedgerLimits.MaxTotal - command.Amount || current.Balance > LedgerLimits.MaxTotal - command.Amount)
         {
-            return new CreditDecision(CreditOutcome.LimitExceeded);
+            return new CreditDecision.LimitExceeded();
         }
 
         var seq = current.NextEntrySeq;
@@ -138,7 +138,7 @@ internal static class ReservationLedger
         var entry = new LedgerEntry(current.Id, seq, EntryKind.Credit, command.Amount, balance, current.Held, now);
         var updated = current with { Balance = balance, Credited = current.Credited + command.Amount, NextEntrySeq = seq + 1, UpdatedAt = now };
         var result = new CreditIdempotency(command.RequestHash, command.Amount, seq, balance, now);
-        return new CreditDecision(CreditOutcome.Credited, result, new LedgerWrite(updated, [entry]));
+        return new CreditDecision.Credited(result, new LedgerWrite(updated, [entry]));
     }
 
     /// <summary>

@@ -6,8 +6,31 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.BillingService.Services;
 
-/// <summary>The answer to a reserve: the reservation when created or replayed, the available funds when short.</summary>
-internal sealed record ReserveResult(ReserveOutcome Outcome, Reservation? Reservation = null, long Available = 0);
+/// <summary>The answer to a reserve.</summary>
+internal abstract record ReserveResult
+{
+    private ReserveResult()
+    {
+    }
+
+    /// <summary>This request created <paramref name="Reservation"/> (201).</summary>
+    public sealed record Created(Reservation Reservation) : ReserveResult;
+
+    /// <summary>A replay of the idempotency key: the reservation it created, as it is now (201, <c>Idempotent-Replayed</c>).</summary>
+    public sealed record Replayed(Reservation Reservation) : ReserveResult;
+
+    /// <summary>The key was used with another request (409).</summary>
+    public sealed record IdempotencyConflict : ReserveResult;
+
+    /// <summary>No such account (400).</summary>
+    public sealed record UnknownAccount : ReserveResult;
+
+    /// <summary>The account's available funds, <paramref name="Available"/>, are below the amount (402).</summary>
+    public sealed record InsufficientFunds(long Available) : ReserveResult;
+
+    /// <summary>Every attempt's transaction went unconfirmed and none of them landed (503).</summary>
+    public sealed record Contention : ReserveResult;
+}
 
 /// <summary>
 /// The answer to a finalize, release or expiry: the reservation as this request left it or found
@@ -79,48 +102,55 @@ internal sealed class ReservationService(
             var snapshot = await store.ReadAsync(keys, cancellationToken).ConfigureAwait(false);
             if (attempt > 1 && snapshot.Get<Reservation>(reservationKey) is { } landed)
             {
-                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Created, landed.Value), attempt - 1);
+                return FinishReserve(activity, new ReserveResult.Created(landed.Value), attempt - 1);
             }
 
             var account = snapshot.Get<Account>(accountKey);
             var existing = idempotencyKey is null ? null : snapshot.Get<ReserveIdempotency>(idempotencyKey);
             var decision = ReservationLedger.Reserve(account?.Value, existing?.Value, command, reservationId, now);
-            if (decision.Outcome == ReserveOutcome.Replayed)
+            ReserveDecision.Created created;
+            switch (decision)
             {
-                var replayed = await store.GetAsync<Reservation>(StateKeys.Reservation(decision.ReplayedReservationId!), cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException($"Idempotency record of account {command.AccountId} names reservation {decision.ReplayedReservationId}, which does not exist.");
-                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Replayed, replayed.Value), attempt);
-            }
-
-            if (decision.Outcome != ReserveOutcome.Created)
-            {
-                return FinishReserve(activity, new ReserveResult(decision.Outcome, Available: decision.Available), attempt);
+                case ReserveDecision.Created c:
+                    created = c;
+                    break;
+                case ReserveDecision.Replayed replayed:
+                    var original = await store.GetAsync<Reservation>(StateKeys.Reservation(replayed.ReservationId), cancellationToken).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"Idempotency record of account {command.AccountId} names reservation {replayed.ReservationId}, which does not exist.");
+                    return FinishReserve(activity, new ReserveResult.Replayed(original.Value), attempt);
+                case ReserveDecision.IdempotencyConflict:
+                    return FinishReserve(activity, new ReserveResult.IdempotencyConflict(), attempt);
+                case ReserveDecision.UnknownAccount:
+                    return FinishReserve(activity, new ReserveResult.UnknownAccount(), attempt);
+                case ReserveDecision.InsufficientFunds insufficient:
+                    return FinishReserve(activity, new ReserveResult.InsufficientFunds(insufficient.Available), attempt);
+                default:
+                    throw new UnreachableException($"A reserve cannot be decided as {decision}.");
             }
 
             if (attempt > _options.MaxWriteAttempts)
             {
                 BillingLog.ContentionExhausted(logger, ReserveOperation, command.AccountId, _options.MaxWriteAttempts);
-                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Contention), attempt - 1);
+                return FinishReserve(activity, new ReserveResult.Contention(), attempt - 1);
             }
 
             var bucket = snapshot.Get<ExpiryBucket>(bucketKey);
-            var write = decision.Write!;
             List<StateTransactionOperation> operations =
             [
-                LedgerStore.Put(accountKey, write.Account, account!.ETag),
-                LedgerStore.Put(reservationKey, decision.Reservation!, null),
+                LedgerStore.Put(accountKey, created.Write.Account, account?.ETag ?? throw new UnreachableException("A reservation is created only on an account that exists.")),
+                LedgerStore.Put(reservationKey, created.Reservation, null),
                 LedgerStore.Put(bucketKey, new ExpiryBucket([.. bucket?.Value.Ids ?? [], reservationId]), bucket?.ETag),
-                .. EntryOperations(write),
+                .. EntryOperations(created.Write),
             ];
             if (idempotencyKey is not null)
             {
-                operations.Add(LedgerStore.Put(idempotencyKey, decision.Idempotency!, null));
+                operations.Add(LedgerStore.Put(idempotencyKey, created.Idempotency ?? throw new UnreachableException("A reserve with a key creates its record."), null));
             }
 
             var result = await store.TryCommitAsync(operations, cancellationToken).ConfigureAwait(false);
             if (result.IsWritten)
             {
-                return FinishReserve(activity, new ReserveResult(ReserveOutcome.Created, decision.Reservation), attempt);
+                return FinishReserve(activity, new ReserveResult.Created(created.Reservation), attempt);
             }
 
             BillingLog.WriteNotConfirmed(logger, ReserveOperation, command.AccountId, attempt, result.Failure.ToString());
@@ -236,22 +266,23 @@ internal sealed class ReservationService(
 
     private ReserveResult FinishReserve(Activity? activity, ReserveResult result, int attempts)
     {
-        var outcome = result.Outcome switch
+        var (outcome, reservation) = result switch
         {
-            ReserveOutcome.Created => "created",
-            ReserveOutcome.Replayed => "replayed",
-            ReserveOutcome.IdempotencyConflict => "idempotency_conflict",
-            ReserveOutcome.UnknownAccount => "unknown_account",
-            ReserveOutcome.InsufficientFunds => "insufficient_funds",
-            _ => "contention",
+            ReserveResult.Created c => ("created", c.Reservation),
+            ReserveResult.Replayed replayed => ("replayed", replayed.Reservation),
+            ReserveResult.IdempotencyConflict => ("idempotency_conflict", null),
+            ReserveResult.UnknownAccount => ("unknown_account", null),
+            ReserveResult.InsufficientFunds => ("insufficient_funds", null),
+            ReserveResult.Contention => ("contention", (Reservation?)null),
+            _ => throw new UnreachableException($"A reserve cannot end in {result}."),
         };
-        if (result.Outcome == ReserveOutcome.Created)
+        if (result is ReserveResult.Created created)
         {
-            telemetry.RecordAmount("reserved", result.Reservation!.Amount);
+            telemetry.RecordAmount("reserved", created.Reservation.Amount);
         }
 
         telemetry.CountReservation(ReserveOperation, outcome);
-        activity?.SetTag(BillingTelemetry.ReservationTag, result.Reservation?.Id)
+        activity?.SetTag(BillingTelemetry.ReservationTag, reservation?.Id)
             .SetTag(BillingTelemetry.OutcomeTag, outcome)
             .SetTag(BillingTelemetry.AttemptsTag, attempts);
         return result;

@@ -228,13 +228,11 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Reserve(account, null, command, "rsv_1", _clock.GetUtcNow());
 
-        Assert.Equal(ReserveOutcome.Created, decision.Outcome);
-        var reservation = Assert.IsType<Reservation>(decision.Reservation);
-        Assert.Equal(new Reservation("rsv_1", "a1", "call-1", "acme", "POST /v1/tasks", 500, AmountType.Estimate, ReservationStatus.Reserved, _clock.GetUtcNow(), _clock.GetUtcNow() + s_ttl), reservation);
-        var write = Assert.IsType<LedgerWrite>(decision.Write);
-        Assert.Equal(account with { Held = 500, NextEntrySeq = 3, UpdatedAt = _clock.GetUtcNow() }, write.Account);
-        Assert.Equal([new LedgerEntry("a1", 2, EntryKind.Hold, 500, 500, 500, _clock.GetUtcNow(), "rsv_1")], write.Entries);
-        Assert.Equal(new ReserveIdempotency("rsv_1", command.RequestHash, _clock.GetUtcNow()), decision.Idempotency);
+        var created = Assert.IsType<ReserveDecision.Created>(decision);
+        Assert.Equal(new Reservation("rsv_1", "a1", "call-1", "acme", "POST /v1/tasks", 500, AmountType.Estimate, ReservationStatus.Reserved, _clock.GetUtcNow(), _clock.GetUtcNow() + s_ttl), created.Reservation);
+        Assert.Equal(account with { Held = 500, NextEntrySeq = 3, UpdatedAt = _clock.GetUtcNow() }, created.Write.Account);
+        Assert.Equal([new LedgerEntry("a1", 2, EntryKind.Hold, 500, 500, 500, _clock.GetUtcNow(), "rsv_1")], created.Write.Entries);
+        Assert.Equal(new ReserveIdempotency("rsv_1", command.RequestHash, _clock.GetUtcNow()), created.Idempotency);
     }
 
     [Fact]
@@ -244,8 +242,7 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Reserve(account, null, Command(amount: 1), "rsv_1", _clock.GetUtcNow());
 
-        Assert.Equal(ReserveOutcome.Created, decision.Outcome);
-        Assert.Null(decision.Idempotency);
+        Assert.Null(Assert.IsType<ReserveDecision.Created>(decision).Idempotency);
     }
 
     [Theory]
@@ -258,9 +255,7 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Reserve(account, null, Command(amount), "rsv_1", _clock.GetUtcNow());
 
-        Assert.Equal(ReserveOutcome.InsufficientFunds, decision.Outcome);
-        Assert.Equal(available, decision.Available);
-        Assert.Null(decision.Write);
+        Assert.Equal(new ReserveDecision.InsufficientFunds(available), decision);
     }
 
     [Fact]
@@ -268,13 +263,13 @@ public sealed class ReservationLedgerTests
     {
         var account = Account.Open("a1", s_created) with { Balance = 1_000, Held = 600 };
 
-        Assert.Equal(ReserveOutcome.Created, ReservationLedger.Reserve(account, null, Command(400), "rsv_1", _clock.GetUtcNow()).Outcome);
+        Assert.IsType<ReserveDecision.Created>(ReservationLedger.Reserve(account, null, Command(400), "rsv_1", _clock.GetUtcNow()));
     }
 
     [Fact]
     public void Reserve_UnknownAccount_UnknownAccount()
     {
-        Assert.Equal(ReserveOutcome.UnknownAccount, ReservationLedger.Reserve(null, null, Command(1), "rsv_1", _clock.GetUtcNow()).Outcome);
+        Assert.IsType<ReserveDecision.UnknownAccount>(ReservationLedger.Reserve(null, null, Command(1), "rsv_1", _clock.GetUtcNow()));
     }
 
     [Fact]
@@ -285,9 +280,7 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Reserve(Account.Open("a1", s_created), existing, command, "rsv_2", _clock.GetUtcNow());
 
-        Assert.Equal(ReserveOutcome.Replayed, decision.Outcome);
-        Assert.Equal("rsv_first", decision.ReplayedReservationId);
-        Assert.Null(decision.Write);
+        Assert.Equal(new ReserveDecision.Replayed("rsv_first"), decision);
     }
 
     [Fact]
@@ -297,8 +290,7 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Reserve(Account.Open("a1", s_created) with { Balance = 100 }, existing, Command(10, idempotencyKeyHash: "k"), "rsv_2", _clock.GetUtcNow());
 
-        Assert.Equal(ReserveOutcome.IdempotencyConflict, decision.Outcome);
-        Assert.Null(decision.Write);
+        Assert.IsType<ReserveDecision.IdempotencyConflict>(decision);
     }
 
     [Fact]
@@ -308,11 +300,11 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Credit(null, null, command, _clock.GetUtcNow());
 
-        Assert.Equal(CreditOutcome.Credited, decision.Outcome);
+        var credited = Assert.IsType<CreditDecision.Credited>(decision);
         var now = _clock.GetUtcNow();
-        Assert.Equal(new Account("a1", 250, 0, 250, 0, 2, now, now), decision.Write!.Account);
-        Assert.Equal([new LedgerEntry("a1", 1, EntryKind.Credit, 250, 250, 0, now)], decision.Write.Entries);
-        Assert.Equal(new CreditIdempotency("h", 250, 1, 250, now), decision.Result);
+        Assert.Equal(new Account("a1", 250, 0, 250, 0, 2, now, now), credited.Write.Account);
+        Assert.Equal([new LedgerEntry("a1", 1, EntryKind.Credit, 250, 250, 0, now)], credited.Write.Entries);
+        Assert.Equal(new CreditIdempotency("h", 250, 1, 250, now), credited.Result);
     }
 
     [Fact]
@@ -323,8 +315,9 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Credit(account, null, new CreditCommand("a1", 50, "h", "k"), _clock.GetUtcNow());
 
-        Assert.Equal(account with { Balance = 150, Credited = 350, NextEntrySeq = 8, UpdatedAt = _clock.GetUtcNow() }, decision.Write!.Account);
-        Assert.Equal(new LedgerEntry("a1", 7, EntryKind.Credit, 50, 150, 40, _clock.GetUtcNow()), Assert.Single(decision.Write.Entries));
+        var write = Assert.IsType<CreditDecision.Credited>(decision).Write;
+        Assert.Equal(account with { Balance = 150, Credited = 350, NextEntrySeq = 8, UpdatedAt = _clock.GetUtcNow() }, write.Account);
+        Assert.Equal(new LedgerEntry("a1", 7, EntryKind.Credit, 50, 150, 40, _clock.GetUtcNow()), Assert.Single(write.Entries));
     }
 
     [Fact]
@@ -334,9 +327,7 @@ public sealed class ReservationLedgerTests
 
         var decision = ReservationLedger.Credit(Account.Open("a1", s_created), first, new CreditCommand("a1", 250, "h", "k"), _clock.GetUtcNow());
 
-        Assert.Equal(CreditOutcome.Replayed, decision.Outcome);
-        Assert.Same(first, decision.Result);
-        Assert.Null(decision.Write);
+        Assert.Same(first, Assert.IsType<CreditDecision.Replayed>(decision).Result);
     }
 
     [Fact]
@@ -344,7 +335,7 @@ public sealed class ReservationLedgerTests
     {
         var first = new CreditIdempotency("h", 250, 1, 250, s_created);
 
-        Assert.Equal(CreditOutcome.IdempotencyConflict, ReservationLedger.Credit(Account.Open("a1", s_created), first, new CreditCommand("a1", 251, "other", "k"), _clock.GetUtcNow()).Outcome);
+        Assert.IsType<CreditDecision.IdempotencyConflict>(ReservationLedger.Credit(Account.Open("a1", s_created), first, new CreditCommand("a1", 251, "other", "k"), _clock.GetUtcNow()));
     }
 
     [Theory]
@@ -354,7 +345,7 @@ public sealed class ReservationLedgerTests
     {
         var account = Account.Open("a1", s_created) with { Credited = credited, Balance = balance };
 
-        Assert.Equal(CreditOutcome.LimitExceeded, ReservationLedger.Credit(account, null, new CreditCommand("a1", amount, "h", "k"), _clock.GetUtcNow()).Outcome);
+        Assert.IsType<CreditDecision.LimitExceeded>(ReservationLedger.Credit(account, null, new CreditCommand("a1", amount, "h", "k"), _clock.GetUtcNow()));
     }
 
     /// <summary>
@@ -377,17 +368,19 @@ public sealed class ReservationLedgerTests
             switch (random.Next(6))
             {
                 case 0:
-                    var credit = ReservationLedger.Credit(account, null, new CreditCommand("a1", random.Next(1, 500), "h" + step, "k" + step), now);
-                    Apply(credit.Write);
+                    if (ReservationLedger.Credit(account, null, new CreditCommand("a1", random.Next(1, 500), "h" + step, "k" + step), now) is CreditDecision.Credited credit)
+                    {
+                        Apply(credit.Write);
+                    }
+
                     break;
                 case 1:
                 case 2:
                     var type = random.Next(2) == 0 ? AmountType.Estimate : AmountType.Fixed;
                     var command = Command(random.Next(1, 300), type: type, ttl: TimeSpan.FromSeconds(random.Next(1, 30)));
-                    var reserve = ReservationLedger.Reserve(account, null, command, "rsv_" + step, now);
-                    if (reserve.Outcome == ReserveOutcome.Created)
+                    if (ReservationLedger.Reserve(account, null, command, "rsv_" + step, now) is ReserveDecision.Created reserve)
                     {
-                        reservations[reserve.Reservation!.Id] = reserve.Reservation;
+                        reservations[reserve.Reservation.Id] = reserve.Reservation;
                         Apply(reserve.Write);
                     }
 
