@@ -41,17 +41,13 @@ public sealed partial class StoreUnavailableFilter : IEndpointFilter
         {
             return await next(context).ConfigureAwait(false);
         }
-        catch (Exception e) when (IsStoreFailure(e) && !http.RequestAborted.IsCancellationRequested)
+        catch (global::Dapr.DaprException e) when (!http.RequestAborted.IsCancellationRequested)
         {
             StoreUnavailable(_logger, http.Request.Method, (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)", e);
             http.Response.Headers[HeaderNames.RetryAfter] = "1";
             return _unavailable();
         }
     }
-
-    // The second test is for the hand-written state client still on main: its DaprApiException
-    // derives from DaprException once the state adapter is on the SDK; then it goes.
-    private static bool IsStoreFailure(Exception e) => e is global::Dapr.DaprException || e is Dapr.DaprApiException;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "{Method} {Route} failed: the state store could not be reached through the sidecar; answered 503")]
     private static partial void StoreUnavailable(ILogger logger, string method, string route, Exception exception);

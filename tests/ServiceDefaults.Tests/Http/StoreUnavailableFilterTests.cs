@@ -22,9 +22,6 @@ public sealed class StoreUnavailableFilterTests(PlumbingApp app) : IClassFixture
     {
         { "/store/dapr", typeof(global::Dapr.DaprException) },
         { "/store/dapr-api", typeof(global::Dapr.DaprApiException) },
-
-        // The hand-written client's exception, while main still has it (see the filter).
-        { "/store/legacy", typeof(Gateway.ServiceDefaults.Dapr.DaprApiException) },
     };
 
     [Theory]

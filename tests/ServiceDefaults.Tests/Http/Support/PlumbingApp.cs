@@ -156,7 +156,6 @@ public sealed class PlumbingApp : IAsyncLifetime
         store.MapGet("/ok", () => "ok");
         store.MapGet("/dapr", string () => throw new global::Dapr.DaprException(Secret + " the sidecar said no"));
         store.MapGet("/dapr-api", string () => throw new global::Dapr.DaprApiException(Secret + " the sidecar said no", "ERR_STATE_GET", isTransient: false));
-        store.MapGet("/legacy", string () => throw new Gateway.ServiceDefaults.Dapr.DaprApiException(Secret + " the sidecar said no"));
         store.MapGet("/other", string () => throw new InvalidOperationException(Secret + " a bug"));
         store.MapGet("/aborted", async Task<string> (HttpContext context) =>
         {
