@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Gateway.ServiceDefaults.Dapr;
 
 /// <summary>
-/// How <see cref="DaprStateClient"/> and <see cref="DaprInvocationClient"/> serialise values and
+/// How <see cref="DaprStateClient"/> serialises values and
 /// recover from transient sidecar failures. Bound with
 /// <c>services.Configure&lt;DaprClientOptions&gt;(...)</c>; validated when the host starts.
 /// </summary>

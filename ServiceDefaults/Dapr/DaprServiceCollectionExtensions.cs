@@ -9,8 +9,8 @@ namespace Gateway.ServiceDefaults.Dapr;
 public static class DaprServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the sidecar options and the Dapr clients: <see cref="DaprStateClient"/> and
-    /// <see cref="DaprInvocationClient"/>, singletons sharing one connection pool to the sidecar.
+    /// Registers the sidecar options and the Dapr state client: <see cref="DaprStateClient"/>, a
+    /// singleton over one connection pool to the sidecar.
     /// <see cref="DaprClientOptions"/> (JSON, retries, timeouts) is configured with
     /// <c>services.Configure&lt;DaprClientOptions&gt;(...)</c> and validated when the host starts.
     /// </summary>
@@ -35,7 +35,6 @@ public static class DaprServiceCollectionExtensions
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetService<IMeterFactory>()));
         services.AddSingleton(provider => new DaprStateClient(provider.GetRequiredService<DaprSidecarChannel>()));
-        services.AddSingleton(provider => new DaprInvocationClient(provider.GetRequiredService<DaprSidecarChannel>()));
         return services;
     }
 }
