@@ -7,14 +7,13 @@ namespace Gateway.ServiceDefaults.Tests.Dapr;
 public sealed class DaprServiceCollectionExtensionsTests
 {
     [Fact]
-    public void AddDaprSidecar_RegistersBothClients_OverOneChannel()
+    public void AddDaprSidecar_RegistersTheStateClient_OverOneChannel()
     {
         using var provider = new ServiceCollection()
             .AddDaprSidecar(new DaprSidecarOptions { HttpEndpoint = new Uri("http://127.0.0.1:3999") })
             .BuildServiceProvider();
 
         Assert.Same(provider.GetRequiredService<DaprStateClient>(), provider.GetRequiredService<DaprStateClient>());
-        Assert.NotNull(provider.GetRequiredService<DaprInvocationClient>());
         Assert.Same(provider.GetRequiredService<DaprSidecarChannel>(), provider.GetRequiredService<DaprSidecarChannel>());
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.ServiceDefaults.Tests.Dapr.Support;
 
-/// <summary>The real clients over one channel to <c>endpoint</c>, with test-sized retry settings unless told otherwise.</summary>
+/// <summary>The real state client over a channel to <c>endpoint</c>, with test-sized retry settings unless told otherwise.</summary>
 internal sealed class TestDaprClients : IDisposable
 {
     private readonly DaprSidecarChannel _channel;
@@ -26,12 +26,9 @@ internal sealed class TestDaprClients : IDisposable
             time ?? TimeProvider.System,
             meterFactory);
         State = new DaprStateClient(_channel);
-        Invocation = new DaprInvocationClient(_channel);
     }
 
     public DaprStateClient State { get; }
-
-    public DaprInvocationClient Invocation { get; }
 
     public void Dispose() => _channel.Dispose();
 }
