@@ -45,26 +45,28 @@ internal abstract record SettleResult
 }
 
 /// <summary>
-/// BillingService through Dapr service invocation (<c>/v1.0/invoke/billing/method/...</c>), as a
-/// typed client registered by <see cref="Register"/>. Every attempt is bounded by
+/// BillingService through Dapr service invocation (<c>/v1.0/invoke/billing/method/...</c>), over
+/// the HttpClient that <see cref="Register"/> sets up. Every attempt is bounded by
 /// <see cref="ProxyOptions.BillingTimeout"/>. Reserves carry an idempotency key derived from the
 /// call id, so repeating one never holds twice: the resilience handler tries a reserve up to three
 /// times while BillingService is unavailable. Finalize and release are idempotent on
 /// BillingService's side (the same outcome again answers 200) but are sent once here: the
 /// <see cref="Services.SettlementRetrier"/> repeats them later, with its own backoff.
 /// </summary>
-internal sealed class BillingClient(HttpClient http, IOptions<ProxyOptions> options)
+internal sealed class BillingClient(IHttpClientFactory clients, IOptions<ProxyOptions> options)
 {
+    private const string HttpClientName = "billing";
     private const int ReserveRetries = 2;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private TimeSpan CallTimeout => options.Value.BillingTimeout;
 
-    /// <summary>Registers the client: BillingService's app id from <see cref="ProxyOptions.BillingAppId"/>, reserves retried, each attempt bounded.</summary>
+    /// <summary>Registers the client and its HttpClient: BillingService's app id from <see cref="ProxyOptions.BillingAppId"/>, reserves retried, each attempt bounded.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.AddDaprInvocationClient<BillingClient>(provider => provider.GetRequiredService<IOptions<ProxyOptions>>().Value.BillingAppId)
-            .AddResilienceHandler("billing", (pipeline, context) =>
+        services.AddSingleton<BillingClient>();
+        services.AddDaprInvocationClient(HttpClientName, provider => provider.GetRequiredService<IOptions<ProxyOptions>>().Value.BillingAppId)
+            .AddResilienceHandler(HttpClientName, (pipeline, context) =>
             {
                 var provider = context.ServiceProvider;
                 var logger = provider.GetRequiredService<ILogger<BillingClient>>();
@@ -161,7 +163,7 @@ internal sealed class BillingClient(HttpClient http, IOptions<ProxyOptions> opti
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException)
         {

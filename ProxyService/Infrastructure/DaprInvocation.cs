@@ -7,7 +7,7 @@ using Polly.Retry;
 namespace Gateway.ProxyService.Infrastructure;
 
 /// <summary>
-/// Typed HttpClients that call another Dapr app through this app's sidecar, the Dapr SDK's way: a
+/// HttpClients that call another Dapr app through this app's sidecar, the Dapr SDK's way: a
 /// request to <c>http://{appId}/{path}</c> is turned by the SDK's <see cref="InvocationHandler"/>
 /// into <c>/v1.0/invoke/{appId}/method/{path}</c> on the sidecar.
 /// </summary>
@@ -33,29 +33,28 @@ internal static class DaprInvocation
     public static readonly HttpRequestOptionsKey<bool> Repeatable = new("Gateway.Dapr.Repeatable");
 
     /// <summary>
-    /// Registers <typeparamref name="TClient"/> as a typed client of <paramref name="appId"/>,
-    /// over one long-lived connection pool to the sidecar; add its resilience handler on the result.
+    /// Registers the named HttpClient <paramref name="name"/>, addressed to <paramref name="appId"/>
+    /// through the sidecar; add its resilience handler on the result.
     /// </summary>
-    public static IHttpClientBuilder AddDaprInvocationClient<TClient>(this IServiceCollection services, Func<IServiceProvider, string> appId, Action<HttpClient, IServiceProvider>? configureClient = null)
-        where TClient : class
+    /// <remarks>
+    /// A named client rather than a typed one: its users are singletons, which create the client
+    /// per call from <see cref="IHttpClientFactory"/>, so handlers rotate as the factory intends
+    /// and the app id (an option validated at start) is read only when a call is made.
+    /// </remarks>
+    public static IHttpClientBuilder AddDaprInvocationClient(this IServiceCollection services, string name, Func<IServiceProvider, string> appId, Action<HttpClient, IServiceProvider>? configureClient = null)
     {
         ArgumentNullException.ThrowIfNull(appId);
-        return services.AddHttpClient<TClient>((provider, client) =>
+        return services.AddHttpClient(name, (provider, client) =>
             {
                 client.BaseAddress = new Uri("http://" + appId(provider));
                 configureClient?.Invoke(client, provider);
             })
-
-            // The typed clients live in singletons, so their handlers are never rotated: the pool
-            // recycles its connections instead.
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .UseSocketsHttpHandler((handler, _) =>
             {
                 handler.UseProxy = false;
                 handler.AllowAutoRedirect = false;
                 handler.UseCookies = false;
                 handler.ConnectTimeout = TimeSpan.FromSeconds(5);
-                handler.PooledConnectionLifetime = TimeSpan.FromMinutes(2);
             })
 
             // First in the chain: the request leaves addressed to the sidecar before the service
@@ -71,7 +70,8 @@ internal static class DaprInvocation
     /// <summary>
     /// Retries of calls that are safe to repeat: GET and HEAD, and requests marked
     /// <see cref="Repeatable"/>; only after a transient failure (no answer, a timed-out attempt,
-    /// 5xx, 408 or 429). Every other call is sent once: the callee may have acted on it.
+    /// 5xx, 408 or 429). Every other call is sent once: the callee may have acted on it. Delays
+    /// are at most 2 s; a <c>Retry-After</c> is not waited for, as the caller's time budget is short.
     /// </summary>
     public static HttpRetryStrategyOptions SafeRetry(int retries, DelayBackoffType backoff, TimeSpan delay, Func<OnRetryArguments<HttpResponseMessage>, ValueTask>? onRetry = null) => new()
     {

@@ -53,24 +53,27 @@ internal sealed record CallOutcome(
 }
 
 /// <summary>
-/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>), as a typed
-/// client registered by <see cref="Register"/>: leases, outcome reports and the model list, each
+/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>), over the
+/// HttpClient that <see cref="Register"/> sets up: leases, outcome reports and the model list, each
 /// call bounded by <see cref="LlmOptions.PoolTimeout"/>, retries included. Only the model list (a
 /// GET) is retried. A lease is sent once: a repeated one could hold a second slot. PoolService
 /// ignores a repeated report of the same lease, but a report is sent once and never retried here.
 /// </summary>
-internal sealed class PoolClient(HttpClient http, ILogger<PoolClient> logger)
+internal sealed class PoolClient(IHttpClientFactory clients, ILogger<PoolClient> logger)
 {
+    private const string HttpClientName = "pool";
     private const int SafeRetries = 3;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>Registers the client: PoolService's app id from <see cref="LlmOptions.PoolAppId"/>, the whole call bounded by <see cref="LlmOptions.PoolTimeout"/>.</summary>
+    /// <summary>Registers the client and its HttpClient: PoolService's app id from <see cref="LlmOptions.PoolAppId"/>, the whole call bounded by <see cref="LlmOptions.PoolTimeout"/>.</summary>
     public static void Register(IServiceCollection services)
     {
-        services.AddDaprInvocationClient<PoolClient>(
+        services.AddSingleton<PoolClient>();
+        services.AddDaprInvocationClient(
+                HttpClientName,
                 provider => provider.GetRequiredService<IOptions<LlmOptions>>().Value.PoolAppId,
                 (client, provider) => client.Timeout = provider.GetRequiredService<IOptions<LlmOptions>>().Value.PoolTimeout)
-            .AddResilienceHandler("pool", pipeline => pipeline.AddRetry(DaprInvocation.SafeRetry(SafeRetries, DelayBackoffType.Exponential, TimeSpan.FromMilliseconds(200))));
+            .AddResilienceHandler(HttpClientName, pipeline => pipeline.AddRetry(DaprInvocation.SafeRetry(SafeRetries, DelayBackoffType.Exponential, TimeSpan.FromMilliseconds(200))));
     }
 
     public async Task<LeaseResult> LeaseAsync(string model, IReadOnlyCollection<string> exclude, CancellationToken cancellationToken)
@@ -144,6 +147,7 @@ internal sealed class PoolClient(HttpClient http, ILogger<PoolClient> logger)
             request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } };
         }
 
+        var http = clients.CreateClient(HttpClientName);
         try
         {
             // HttpClient.Timeout (PoolTimeout) bounds the whole call: every attempt and reading the answer.
