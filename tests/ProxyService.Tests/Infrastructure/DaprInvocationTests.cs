@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.ProxyService.Infrastructure;
 using Gateway.ProxyService.Services.Llm;
 using Gateway.ProxyService.Tests.Support;
@@ -123,6 +124,22 @@ public sealed class DaprInvocationTests
 
         Assert.Equal("no answer within 300 ms", Assert.IsType<LeaseResult.Unavailable>(result).Detail);
         Assert.Single(sidecar.Requests);
+    }
+
+    [Fact]
+    public async Task Invocation_CarriesTheCallersTraceContextToTheSidecar()
+    {
+        using var listener = new ActivityListener { ShouldListenTo = _ => true, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
+        ActivitySource.AddActivityListener(listener);
+        using var source = new ActivitySource("Gateway.ProxyService.Tests");
+        await using var sidecar = await FakeSidecar.StartAsync((context, _) => Results.Json(new { models = Array.Empty<object>() }).ExecuteAsync(context));
+        using var proxy = Proxy(sidecar);
+
+        using (var call = source.StartActivity("submit"))
+        {
+            await proxy.Services.GetRequiredService<PoolClient>().ModelsAsync(CancellationToken.None);
+            Assert.Contains(call!.TraceId.ToString(), Assert.Single(sidecar.Requests).TraceParent, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -9,8 +9,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Gateway.ProxyService.Tests.Support;
 
-/// <summary>What <see cref="FakeSidecar"/> received: <c>METHOD /raw/target</c> and the body.</summary>
-internal sealed record SidecarRequest(string Line, string Body);
+/// <summary>What <see cref="FakeSidecar"/> received: <c>METHOD /raw/target</c>, the body and the W3C trace context.</summary>
+internal sealed record SidecarRequest(string Line, string Body, string? TraceParent);
 
 /// <summary>
 /// A stand-in for daprd's HTTP API that answers every request with <c>respond</c> and records what
@@ -48,7 +48,7 @@ internal sealed class FakeSidecar : IAsyncDisposable
             using var reader = new StreamReader(context.Request.Body);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-            fake._requests.Enqueue(new SidecarRequest($"{context.Request.Method} {target}", body));
+            fake._requests.Enqueue(new SidecarRequest($"{context.Request.Method} {target}", body, context.Request.Headers.TraceParent.FirstOrDefault()));
             await respond(context, Interlocked.Increment(ref count));
         });
         await app.StartAsync();
