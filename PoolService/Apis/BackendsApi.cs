@@ -1,3 +1,4 @@
+using Dapr;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
@@ -93,7 +94,7 @@ internal static class BackendsApi
 
             return TypedResults.Ok(new OutcomeView(true, false, true, cost, answer.Status));
         }
-        catch (DaprApiException e)
+        catch (DaprException e)
         {
             // Usage has it; the policy misses one signal, which the next report makes up for.
             PoolLog.ActorUnavailable(logger, backend.Id, "report", e);

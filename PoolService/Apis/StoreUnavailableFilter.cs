@@ -1,3 +1,4 @@
+using Dapr;
 using Gateway.PoolService.Infrastructure;
 using Gateway.ServiceDefaults.Dapr;
 
@@ -18,7 +19,7 @@ internal sealed class StoreUnavailableFilter(ILogger<StoreUnavailableFilter> log
         {
             return await next(context).ConfigureAwait(false);
         }
-        catch (DaprApiException e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
+        catch (DaprException e) when (!context.HttpContext.RequestAborted.IsCancellationRequested)
         {
             PoolLog.StoreUnavailable(logger, e);
             context.HttpContext.Response.Headers.RetryAfter = "1";

@@ -1,3 +1,4 @@
+using Dapr;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Gateway.PoolService.Infrastructure;
@@ -39,7 +40,7 @@ internal sealed class HealthProber(
     private readonly ConcurrentDictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
 
     /// <summary>Probes every backend whose probe is due by the policy clock, and reports the results to the actors.</summary>
-    /// <exception cref="DaprApiException">The registry could not be read.</exception>
+    /// <exception cref="global::Dapr.DaprException">The registry could not be read.</exception>
     public async Task<IReadOnlyList<ProbeResult>> ProbeDueAsync(CancellationToken cancellationToken)
     {
         var view = await registry.GetAsync(cancellationToken).ConfigureAwait(false);
@@ -105,7 +106,7 @@ internal sealed class HealthProber(
             status = await actors.ProbeAsync(backend.Id, new ProbeRequest(BackendLimits.Of(backend), passed), cancellationToken).ConfigureAwait(false);
             telemetry.Observe(status);
         }
-        catch (DaprApiException e)
+        catch (DaprException e)
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "probe", e);
         }

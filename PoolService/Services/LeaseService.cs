@@ -1,3 +1,4 @@
+using Dapr;
 using System.Diagnostics;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
@@ -49,7 +50,7 @@ internal sealed class LeaseService(
     TimeProvider timers,
     ILogger<LeaseService> logger)
 {
-    /// <exception cref="DaprApiException">The registry could not be read.</exception>
+    /// <exception cref="global::Dapr.DaprException">The registry could not be read.</exception>
     public async Task<LeaseResult> LeaseAsync(string model, IReadOnlySet<string> exclude, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -146,7 +147,7 @@ internal sealed class LeaseService(
         {
             answer = await actors.AcquireAsync(backend.Id, new AcquireRequest(BackendLimits.Of(backend), allowEmergency), cancellationToken).ConfigureAwait(false);
         }
-        catch (DaprApiException e)
+        catch (DaprException e)
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "acquire", e);
             telemetry.Denial(backend.Id, DenyReason.Unavailable);

@@ -24,7 +24,7 @@ internal sealed class ActorSidecarApi(DaprSidecarChannel channel)
     {
         var uri = channel.CreateUri($"{Actor(actorType, actorId)}/state/{Segment(key)}");
         using var call = channel.Telemetry.Start(Operations.GetState, ActorTypeTag, actorType);
-        using var response = await SendAsync(call, actorType, SidecarCallPolicy.RetriedBounded, () => new HttpRequestMessage(HttpMethod.Get, uri), DaprStateClient.IsTransientStateFailure, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(call, actorType, SidecarCallPolicy.RetriedBounded, () => new HttpRequestMessage(HttpMethod.Get, uri), SidecarError.IsTransientStateFailure, cancellationToken).ConfigureAwait(false);
         call.Complete(DaprCallOutcome.Ok, response.StatusCode);
         return response.StatusCode == HttpStatusCode.NoContent
             ? null
