@@ -28,9 +28,9 @@ public static class DefaultEndpoints
     private const string LiveTag = "live";
 
     /// <summary>
-    /// Telemetry, logs without secrets, problem details, health checks (the sidecar's included),
-    /// the sidecar options from the Dapr environment variables, and JSON console logs when
-    /// <c>LOG_FORMAT=json</c>.
+    /// Telemetry, logs without secrets, problem details, service discovery for every HttpClient,
+    /// health checks (the sidecar's included), the sidecar options from the Dapr environment
+    /// variables, and JSON console logs when <c>LOG_FORMAT=json</c>.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -46,6 +46,10 @@ public static class DefaultEndpoints
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<Gateway.Hosting.ParentProcessWatch>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = FrameworkProblems.Customize);
+
+        // Service names (http://faketasks) resolve from services:{name}:{endpoint}:N, as Aspire injects them.
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         builder.Services.AddDaprSidecar(DaprSidecarOptions.FromEnvironment(name => builder.Configuration[name]));
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])

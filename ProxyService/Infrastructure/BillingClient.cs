@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Gateway.ProxyService.Model;
-using Gateway.ServiceDefaults.Dapr;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Timeout;
 
 namespace Gateway.ProxyService.Infrastructure;
 
@@ -44,51 +45,45 @@ internal abstract record SettleResult
 }
 
 /// <summary>
-/// BillingService through Dapr service invocation (<c>/v1.0/invoke/billing/method/...</c>).
-/// Every call is bounded by <see cref="ProxyOptions.BillingTimeout"/>. Reserves carry an
-/// idempotency key derived from the call id, so repeating one never holds twice; finalize and
-/// release are idempotent on BillingService's side (the same outcome again answers 200).
+/// BillingService through Dapr service invocation (<c>/v1.0/invoke/billing/method/...</c>), over
+/// the HttpClient that <see cref="Register"/> sets up. Every attempt is bounded by
+/// <see cref="ProxyOptions.BillingTimeout"/>. Reserves carry an idempotency key derived from the
+/// call id, so repeating one never holds twice: the resilience handler tries a reserve up to three
+/// times while BillingService is unavailable. Finalize and release are idempotent on
+/// BillingService's side (the same outcome again answers 200) but are sent once here: the
+/// <see cref="Services.SettlementRetrier"/> repeats them later, with its own backoff.
 /// </summary>
-internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<ProxyOptions> options, TimeProvider time, ILogger<BillingClient> logger)
+internal sealed class BillingClient(IHttpClientFactory clients, IOptions<ProxyOptions> options)
 {
-    private const int ReserveAttempts = 3;
+    private const string HttpClientName = "billing";
+    private const int ReserveRetries = 2;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    private string AppId => options.Value.BillingAppId;
 
     private TimeSpan CallTimeout => options.Value.BillingTimeout;
 
-    /// <summary>Reserves, repeating the same request (same idempotency key) a few times while BillingService is unavailable.</summary>
+    /// <summary>Registers the client and its HttpClient: BillingService's app id from <see cref="ProxyOptions.BillingAppId"/>, reserves retried, each attempt bounded.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.AddSingleton<BillingClient>();
+        services.AddDaprInvocationClient(HttpClientName, provider => provider.GetRequiredService<IOptions<ProxyOptions>>().Value.BillingAppId)
+            .AddResilienceHandler(HttpClientName, (pipeline, context) =>
+            {
+                var provider = context.ServiceProvider;
+                var logger = provider.GetRequiredService<ILogger<BillingClient>>();
+                pipeline
+                    .AddRetry(DaprInvocation.SafeRetry(ReserveRetries, DelayBackoffType.Linear, TimeSpan.FromMilliseconds(200), args =>
+                    {
+                        ProxyLog.BillingUnavailable(logger, args.Context.GetRequestMessage()?.RequestUri?.AbsolutePath ?? "call", args.AttemptNumber + 1, DaprInvocation.Describe(args.Outcome));
+                        return ValueTask.CompletedTask;
+                    }))
+                    .AddTimeout(provider.GetRequiredService<IOptions<ProxyOptions>>().Value.BillingTimeout);
+            });
+    }
+
+    /// <summary>Reserves; the same request (same idempotency key) is repeated a few times while BillingService is unavailable.</summary>
     public async Task<ReserveResult> ReserveAsync(ReserveCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
-        ReserveResult result = new ReserveResult.Unavailable("not tried");
-        for (var attempt = 1; attempt <= ReserveAttempts; attempt++)
-        {
-            result = await ReserveOnceAsync(call, cancellationToken).ConfigureAwait(false);
-            if (result is not ReserveResult.Unavailable unavailable)
-            {
-                return result;
-            }
-
-            ProxyLog.BillingUnavailable(logger, "reserve", attempt, unavailable.Detail);
-            if (attempt < ReserveAttempts)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return result;
-    }
-
-    public Task<SettleResult> FinalizeAsync(string reservationId, long amount, string reason, CancellationToken cancellationToken) =>
-        SettleAsync($"reservations/{Uri.EscapeDataString(reservationId)}/finalize", new { amount, reason }, cancellationToken);
-
-    public Task<SettleResult> ReleaseAsync(string reservationId, string reason, CancellationToken cancellationToken) =>
-        SettleAsync($"reservations/{Uri.EscapeDataString(reservationId)}/release", new { reason }, cancellationToken);
-
-    private async Task<ReserveResult> ReserveOnceAsync(ReserveCall call, CancellationToken cancellationToken)
-    {
         var body = new
         {
             accountId = call.AccountId,
@@ -100,14 +95,14 @@ internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<Pr
             ttlSeconds = call.TtlSeconds,
             idempotencyKey = call.IdempotencyKey,
         };
-        var answer = await PostAsync("reservations", body, cancellationToken).ConfigureAwait(false);
+        var answer = await PostAsync("reservations", body, repeatable: true, cancellationToken).ConfigureAwait(false);
         if (answer.Failure is { } failure)
         {
             return new ReserveResult.Unavailable(failure);
         }
 
         var (status, contentType, bytes) = (answer.Status, answer.ContentType, answer.Body);
-        if (status is 200 or 201 && TryRead(bytes, out var root) && root.TryGetProperty("reservationId", out var id) && id.GetString() is { Length: > 0 } reservationId)
+        if (status is 200 or 201 && TryRead(bytes, out var root) && root.TryGetProperty("reservationId", out var id) && id.GetString() is { Length: > 0 } reservationId && IsPathSegment(reservationId))
         {
             var expiresAt = root.TryGetProperty("expiresAt", out var e) && e.TryGetDateTimeOffset(out var at) ? at : (DateTimeOffset?)null;
             return new ReserveResult.Held(reservationId, expiresAt);
@@ -122,9 +117,15 @@ internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<Pr
         return new ReserveResult.Unavailable($"BillingService answered {status}");
     }
 
+    public Task<SettleResult> FinalizeAsync(string reservationId, long amount, string reason, CancellationToken cancellationToken) =>
+        SettleAsync($"reservations/{Uri.EscapeDataString(reservationId)}/finalize", new { amount, reason }, cancellationToken);
+
+    public Task<SettleResult> ReleaseAsync(string reservationId, string reason, CancellationToken cancellationToken) =>
+        SettleAsync($"reservations/{Uri.EscapeDataString(reservationId)}/release", new { reason }, cancellationToken);
+
     private async Task<SettleResult> SettleAsync(string path, object body, CancellationToken cancellationToken)
     {
-        var answer = await PostAsync(path, body, cancellationToken).ConfigureAwait(false);
+        var answer = await PostAsync(path, body, repeatable: false, cancellationToken).ConfigureAwait(false);
         if (answer.Failure is { } failure)
         {
             return new SettleResult.Unavailable(failure);
@@ -152,33 +153,50 @@ internal sealed class BillingClient(DaprInvocationClient invocation, IOptions<Pr
         reservation.TryGetProperty("status", out var s) && s.GetString() is { Length: > 0 } status ? status : "unknown",
         reservation.TryGetProperty("finalAmount", out var a) && a.TryGetInt64(out var amount) ? amount : null);
 
-    private async Task<BillingAnswer> PostAsync(string path, object body, CancellationToken cancellationToken)
+    private async Task<BillingAnswer> PostAsync(string path, object body, bool repeatable, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CallTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
         {
             Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
         };
+        request.Options.Set(DaprInvocation.Repeatable, repeatable);
+        HttpResponseMessage response;
         try
         {
-            using var response = await invocation.InvokeMethodWithResponseAsync(AppId, request, timeout.Token).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            return new BillingAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
+            response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
-        catch (DaprApiException e)
-        {
-            return BillingAnswer.Failed("no answer from the sidecar: " + e.GetType().Name);
-        }
-        catch (HttpRequestException e)
-        {
-            return BillingAnswer.Failed("the answer broke off: " + e.GetType().Name);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException)
         {
             return BillingAnswer.Failed($"no answer within {CallTimeout.TotalMilliseconds} ms");
         }
+        catch (HttpRequestException e)
+        {
+            return BillingAnswer.Failed("no answer from the sidecar: " + e.GetType().Name);
+        }
+
+        using (response)
+        {
+            // The resilience handler's timeout ends with the headers; the body gets the same bound.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CallTimeout);
+            try
+            {
+                var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+                return new BillingAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), bytes);
+            }
+            catch (HttpRequestException e)
+            {
+                return BillingAnswer.Failed("the answer broke off: " + e.GetType().Name);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return BillingAnswer.Failed($"no answer within {CallTimeout.TotalMilliseconds} ms");
+            }
+        }
     }
+
+    // The id becomes a path segment of the finalize and release calls: "." or ".." would address another route.
+    private static bool IsPathSegment(string id) => id is not ("." or "..");
 
     private static bool TryRead(byte[] bytes, out JsonElement root)
     {

@@ -25,10 +25,10 @@ internal sealed class ProviderOptions
 
     /// <summary>
     /// Where requests go: an absolute http(s) URL, optionally with a path (the proxied path is
-    /// appended below it and can never leave it), without query or fragment. Required. A host that
-    /// is a bare name with a <c>services:{name}:http:0</c> (or <c>https:0</c>) configuration entry,
-    /// as the AppHost gives every program, is replaced by that entry's origin, e.g.
-    /// <c>http://faketasks/v1</c>.
+    /// appended below it and can never leave it), without query or fragment. Required. The host
+    /// may name a service, e.g. <c>http://faketasks/v1</c>: .NET service discovery resolves it on
+    /// every request, from <c>services:{name}:http:0</c> (or <c>https:0</c>) as the AppHost gives
+    /// every program; a host it knows nothing of is used as written.
     /// </summary>
     public string? BaseUrl { get; set; }
 

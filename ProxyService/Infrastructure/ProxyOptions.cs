@@ -69,6 +69,10 @@ internal sealed class ProxyOptions
         {
             problems.Add("BillingAppId is required");
         }
+        else if (Uri.CheckHostName(BillingAppId) != UriHostNameType.Dns)
+        {
+            problems.Add($"BillingAppId must be a host name (the app is called as http://{{app id}}/...), not '{BillingAppId}'");
+        }
 
         if (OperatorToken is { } token && token.Trim().Length < MinOperatorTokenLength)
         {

@@ -43,7 +43,7 @@ internal static class ProxyServiceExtensions
         services.AddSingleton<ProxyTelemetry>();
         services.AddSingleton<CallStore>();
         services.AddSingleton<CallLedger>();
-        services.AddSingleton<BillingClient>();
+        BillingClient.Register(services);
         services.AddSingleton<SettlementSignal>();
         services.AddSingleton<CallSettler>();
         services.AddSingleton<TaskSubmitter>();

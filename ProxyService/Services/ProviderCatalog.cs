@@ -30,7 +30,7 @@ internal sealed partial class ProviderCatalog
     public bool TryGet(string name, [NotNullWhen(true)] out ProviderDefinition? provider) => _providers.TryGetValue(name, out provider);
 
     /// <param name="options">The bound <c>Providers</c> section.</param>
-    /// <param name="lookup">Reads a configuration key: credentials by <c>ConfigurationKey</c>, and <c>services:{name}:http:0</c>.</param>
+    /// <param name="lookup">Reads a configuration key: credentials by <c>ConfigurationKey</c>.</param>
     /// <param name="environment">Reads an environment variable.</param>
     /// <param name="catalog">The catalog, when there is no problem.</param>
     /// <param name="problems">Every problem found, each naming the provider and the field.</param>
@@ -76,7 +76,7 @@ internal sealed partial class ProviderCatalog
     private static ProviderDefinition? Build(string name, ProviderOptions provider, Func<string, string?> lookup, Func<string, string?> environment, FieldErrors field)
     {
         var before = field.Count;
-        var baseUri = BuildBaseUri(provider.BaseUrl, lookup, field);
+        var baseUri = BuildBaseUri(provider.BaseUrl, field);
         var credential = BuildCredential(provider.Credential ?? new CredentialOptions(), lookup, environment, field.Nested("Credential"));
         var billing = BuildBilling(provider.Billing ?? new ProviderBillingOptions(), field.Nested("Billing"));
         if (provider.Timeout < TimeSpan.FromSeconds(1) || provider.Timeout > TimeSpan.FromHours(1))
@@ -182,7 +182,7 @@ internal sealed partial class ProviderCatalog
         return new PassthroughPolicy(methods.ToFrozenSet(StringComparer.Ordinal), paths);
     }
 
-    private static Uri? BuildBaseUri(string? text, Func<string, string?> lookup, FieldErrors field)
+    private static Uri? BuildBaseUri(string? text, FieldErrors field)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -200,20 +200,6 @@ internal sealed partial class ProviderCatalog
         {
             field.Add("BaseUrl", "must not have a query, a fragment or user information (put the credential under Credential)");
             return null;
-        }
-
-        // The AppHost tells every program where the others listen as services:{name}:{scheme}:0, the
-        // convention .NET service discovery reads; a bare host name naming one of them means that program.
-        if (uri.IsDefaultPort && !uri.Host.Contains('.', StringComparison.Ordinal)
-            && lookup($"services:{uri.Host}:{uri.Scheme}:0") is { Length: > 0 } origin)
-        {
-            if (!Uri.TryCreate(origin, UriKind.Absolute, out var resolved) || resolved.Scheme is not ("http" or "https"))
-            {
-                field.Add("BaseUrl", $"names the service '{uri.Host}', whose address services:{uri.Host}:{uri.Scheme}:0 is not an absolute http(s) URL");
-                return null;
-            }
-
-            uri = new Uri(resolved.GetLeftPart(UriPartial.Authority) + uri.AbsolutePath);
         }
 
         return uri;

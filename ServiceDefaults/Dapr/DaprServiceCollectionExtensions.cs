@@ -47,14 +47,13 @@ public static class DaprServiceCollectionExtensions
             provider.GetRequiredService<StateCallPipelines>(),
             (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<StateStoreClient>() ?? NullLogger.Instance));
 
-        // The hand-written invocation client, until ProxyService calls through the SDK's invoke client.
+        // The hand-written sidecar channel, still used by the actor runtime (ServiceDefaults/Actors).
         services.AddSingleton(provider => new DaprSidecarChannel(
             provider.GetRequiredService<DaprSidecarOptions>(),
             provider.GetRequiredService<IOptions<DaprClientOptions>>().Value,
             (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<DaprSidecarChannel>() ?? NullLogger.Instance,
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetService<IMeterFactory>()));
-        services.AddSingleton(provider => new DaprInvocationClient(provider.GetRequiredService<DaprSidecarChannel>()));
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Gateway.ProxyService.Model;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.ServiceDiscovery.Http;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.ProxyService.Infrastructure.Forwarding;
@@ -28,7 +29,8 @@ internal abstract record UpstreamExchange
 /// <see cref="SocketsHttpHandler"/> (one connection pool for every provider): no proxy, no
 /// redirects, no cookies, no decompression, trace headers replaced by the gateway's own. Two
 /// modes: streaming (passthrough: request and response bodies flow through) and capture (tracked
-/// calls: the request body is given, the answer is read whole, bounded).
+/// calls: the request body is given, the answer is read whole, bounded). A destination whose host
+/// names a service is resolved through .NET service discovery.
 /// </summary>
 internal sealed class UpstreamForwarder : IDisposable
 {
@@ -36,8 +38,9 @@ internal sealed class UpstreamForwarder : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly ILogger<UpstreamForwarder> _logger;
 
-    public UpstreamForwarder(IHttpForwarder forwarder, IOptions<ProxyOptions> options, ILogger<UpstreamForwarder> logger)
+    public UpstreamForwarder(IHttpForwarder forwarder, IServiceDiscoveryHttpMessageHandlerFactory discovery, IOptions<ProxyOptions> options, ILogger<UpstreamForwarder> logger)
     {
+        ArgumentNullException.ThrowIfNull(discovery);
         ArgumentNullException.ThrowIfNull(options);
         _forwarder = forwarder;
         _logger = logger;
@@ -54,7 +57,11 @@ internal sealed class UpstreamForwarder : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             EnableMultipleHttp2Connections = true,
         };
-        _invoker = new HttpMessageInvoker(new CredentialQueryHandler(handler), disposeHandler: true);
+
+        // YARP's forwarder takes an invoker, not an HttpClient, so the service discovery that
+        // AddServiceDefaults gives every HttpClient is added here: a provider's host may name a
+        // service (http://faketasks), resolved on each request.
+        _invoker = new HttpMessageInvoker(discovery.CreateHandler(new CredentialQueryHandler(handler)), disposeHandler: true);
     }
 
     /// <summary>Streams the request to <paramref name="destination"/> and the answer back to the client.</summary>

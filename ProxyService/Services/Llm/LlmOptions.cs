@@ -36,6 +36,10 @@ internal sealed class LlmOptions
         {
             problems.Add("PoolAppId is required");
         }
+        else if (Uri.CheckHostName(PoolAppId) != UriHostNameType.Dns)
+        {
+            problems.Add($"PoolAppId must be a host name (the app is called as http://{{app id}}/...), not '{PoolAppId}'");
+        }
 
         if (MaxAttempts is < 1 or > 20)
         {

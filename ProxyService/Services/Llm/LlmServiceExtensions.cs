@@ -16,7 +16,7 @@ internal static class LlmServiceExtensions
         services.AddOptions<LlmOptions>().Bind(builder.Configuration.GetSection(LlmOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<PoolClient>();
+        PoolClient.Register(services);
         services.AddSingleton<OutcomeReporter>();
         services.AddHostedService(provider => provider.GetRequiredService<OutcomeReporter>());
         services.AddSingleton<LlmRouter>();

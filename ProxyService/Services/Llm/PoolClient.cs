@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Gateway.ServiceDefaults.Dapr;
+using Gateway.ProxyService.Infrastructure;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Gateway.ProxyService.Services.Llm;
 
@@ -52,13 +53,28 @@ internal sealed record CallOutcome(
 }
 
 /// <summary>
-/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>): leases,
-/// outcome reports and the model list, each bounded by <see cref="LlmOptions.PoolTimeout"/>. PoolService ignores a
-/// repeated report of the same lease, so a report is sent once and never retried here.
+/// PoolService through Dapr service invocation (<c>/v1.0/invoke/pool/method/...</c>), over the
+/// HttpClient that <see cref="Register"/> sets up: leases, outcome reports and the model list, each
+/// call bounded by <see cref="LlmOptions.PoolTimeout"/>, retries included. Only the model list (a
+/// GET) is retried. A lease is sent once: a repeated one could hold a second slot. PoolService
+/// ignores a repeated report of the same lease, but a report is sent once and never retried here.
 /// </summary>
-internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOptions> options, ILogger<PoolClient> logger)
+internal sealed class PoolClient(IHttpClientFactory clients, ILogger<PoolClient> logger)
 {
+    private const string HttpClientName = "pool";
+    private const int SafeRetries = 3;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>Registers the client and its HttpClient: PoolService's app id from <see cref="LlmOptions.PoolAppId"/>, the whole call bounded by <see cref="LlmOptions.PoolTimeout"/>.</summary>
+    public static void Register(IServiceCollection services)
+    {
+        services.AddSingleton<PoolClient>();
+        services.AddDaprInvocationClient(
+                HttpClientName,
+                provider => provider.GetRequiredService<IOptions<LlmOptions>>().Value.PoolAppId,
+                (client, provider) => client.Timeout = provider.GetRequiredService<IOptions<LlmOptions>>().Value.PoolTimeout)
+            .AddResilienceHandler(HttpClientName, pipeline => pipeline.AddRetry(DaprInvocation.SafeRetry(SafeRetries, DelayBackoffType.Exponential, TimeSpan.FromMilliseconds(200))));
+    }
 
     public async Task<LeaseResult> LeaseAsync(string model, IReadOnlyCollection<string> exclude, CancellationToken cancellationToken)
     {
@@ -72,7 +88,8 @@ internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOp
         {
             case 200:
                 var lease = TryDeserialize<Lease>(answer.Body);
-                return lease is { LeaseId.Length: > 0, BackendId.Length: > 0, BaseUrl.Length: > 0, UpstreamModel.Length: > 0 }
+                // The backend id becomes a path segment of the outcome report: "." or ".." would address another route.
+                return lease is { LeaseId.Length: > 0, BackendId: { Length: > 0 } and not ("." or ".."), BaseUrl.Length: > 0, UpstreamModel.Length: > 0 }
                     ? new LeaseResult.Granted(lease)
                     : new LeaseResult.Unavailable("PoolService answered an unreadable lease");
             case 404:
@@ -124,35 +141,30 @@ internal sealed class PoolClient(DaprInvocationClient invocation, IOptions<LlmOp
 
     private async Task<PoolAnswer> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        var timeoutAfter = options.Value.PoolTimeout;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(timeoutAfter);
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, Json)) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } };
         }
 
+        var http = clients.CreateClient(HttpClientName);
         try
         {
-            using var response = await invocation.InvokeMethodWithResponseAsync(options.Value.PoolAppId, request, timeout.Token).ConfigureAwait(false);
-            var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            // HttpClient.Timeout (PoolTimeout) bounds the whole call: every attempt and reading the answer.
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             long? retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (long)Math.Ceiling(delta.TotalSeconds)
                 : response.Headers.TryGetValues("Retry-After", out var values) && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? seconds
                 : null;
             return new PoolAnswer((int)response.StatusCode, bytes, retryAfter);
         }
-        catch (DaprApiException e)
+        catch (HttpRequestException e)
         {
             return PoolAnswer.Failed("no answer from the sidecar: " + e.GetType().Name);
         }
-        catch (HttpRequestException e)
-        {
-            return PoolAnswer.Failed("the answer broke off: " + e.GetType().Name);
-        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return PoolAnswer.Failed($"no answer within {timeoutAfter.TotalMilliseconds} ms");
+            return PoolAnswer.Failed($"no answer within {http.Timeout.TotalMilliseconds} ms");
         }
     }
 

@@ -3,18 +3,17 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapr.Client;
 using Gateway.BillingService.Apis;
-using Gateway.ServiceDefaults.Dapr;
 using Gateway.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.BillingService.Tests.Hosting;
 
 /// <summary>
 /// BillingService as it is deployed: its own process behind its own LocalSidecar (SQLite), called
-/// by another app through that app's sidecar, as in the README (raw HTTP and the C# client): the
-/// operator's calls (credit, reads) with the operator token, which crosses both sidecars; the
-/// caller's reserve and finalize without it.
+/// by another app through that app's sidecar, as in the README (raw HTTP and the Dapr SDK's invoke
+/// client): the operator's calls (credit, reads) with the operator token, which crosses both
+/// sidecars; the caller's reserve and finalize without it.
 /// </summary>
 public sealed class DaprInvocationTests : IAsyncLifetime
 {
@@ -84,40 +83,30 @@ public sealed class DaprInvocationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnotherApp_WithDaprInvocationClient_ReservesAndFinalizes()
+    public async Task AnotherApp_WithTheSdksInvokeClient_ReservesAndFinalizes()
     {
-        await using var services = new ServiceCollection()
-            .AddDaprSidecar(new DaprSidecarOptions { HttpEndpoint = _callerSidecar!.HttpEndpoint })
-            .BuildServiceProvider();
-        var dapr = services.GetRequiredService<DaprInvocationClient>();
+        using var billing = DaprClient.CreateInvokeHttpClient("billing", _callerSidecar!.HttpEndpoint.ToString());
         var account = "acct-" + Guid.NewGuid().ToString("N")[..12];
 
         using var creditRequest = new HttpRequestMessage(HttpMethod.Post, $"accounts/{account}/credits") { Content = JsonContent.Create(new { amount = 1_000, idempotencyKey = "topup-1" }) };
         creditRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
-        using var credit = await dapr.InvokeMethodWithResponseAsync("billing", creditRequest);
-        var reserved = await dapr.InvokeMethodAsync<object, JsonElement>(
-            HttpMethod.Post,
-            "billing",
-            "reservations",
-            new { accountId = account, reference = "call-7", provider = "acme", operation = "POST /v1/tasks", amount = 300, amountType = "fixed", idempotencyKey = "call-7" });
-        var id = reserved.GetProperty("reservationId").GetString()!;
-        var finalized = await dapr.InvokeMethodAsync<object, JsonElement>(HttpMethod.Post, "billing", $"reservations/{id}/finalize", new { amount = 300 });
-        var short402 = await Assert.ThrowsAsync<DaprApiException>(() => dapr.InvokeMethodAsync<object, JsonElement>(
-            HttpMethod.Post,
-            "billing",
-            "reservations",
-            new { accountId = account, reference = "call-8", provider = "acme", operation = "POST /v1/tasks", amount = 5_000, amountType = "estimate" }));
+        using var credit = await billing.SendAsync(creditRequest);
+        using var reserve = await billing.PostAsJsonAsync("reservations", new { accountId = account, reference = "call-7", provider = "acme", operation = "POST /v1/tasks", amount = 300, amountType = "fixed", idempotencyKey = "call-7" });
+        var id = (await reserve.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reservationId").GetString()!;
+        using var finalize = await billing.PostAsJsonAsync($"reservations/{Uri.EscapeDataString(id)}/finalize", new { amount = 300 });
+        var finalized = await finalize.Content.ReadFromJsonAsync<JsonElement>();
+        using var short402 = await billing.PostAsJsonAsync("reservations", new { accountId = account, reference = "call-8", provider = "acme", operation = "POST /v1/tasks", amount = 5_000, amountType = "estimate" });
         using var readRequest = new HttpRequestMessage(HttpMethod.Get, $"accounts/{account}");
         readRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
-        using var read = await dapr.InvokeMethodWithResponseAsync("billing", readRequest);
+        using var read = await billing.SendAsync(readRequest);
         var account1 = await read.Content.ReadFromJsonAsync<JsonElement>();
 
-        // A callee's error body (the winning outcome of a 409) comes with the response-level call.
-        using var late = new HttpRequestMessage(HttpMethod.Post, $"reservations/{id}/release") { Content = JsonContent.Create(new { reason = "late" }) };
-        using var conflict = await dapr.InvokeMethodWithResponseAsync("billing", late);
+        // A callee's error body (the winning outcome of a 409) comes back as the callee wrote it.
+        using var conflict = await billing.PostAsJsonAsync($"reservations/{Uri.EscapeDataString(id)}/release", new { reason = "late" });
         var problem = await conflict.Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal(HttpStatusCode.OK, credit.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, reserve.StatusCode);
         Assert.Equal("finalized", finalized.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.PaymentRequired, short402.StatusCode);
         Assert.Equal(700L, account1.GetProperty("available").GetInt64());

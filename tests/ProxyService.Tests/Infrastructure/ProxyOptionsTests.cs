@@ -11,6 +11,15 @@ public sealed class ProxyOptionsTests
     public void Validate_ShortOperatorToken_IsRefused() =>
         Assert.Contains(new ProxyOptions { OperatorToken = "short" }.Validate(), p => p.StartsWith("OperatorToken must be at least 16", StringComparison.Ordinal));
 
+    [Theory]
+    [InlineData("billing", true)]
+    [InlineData("billing-eu.v2", true)]
+    [InlineData("bill ing", false)]
+    [InlineData("billing/x", false)]
+    [InlineData("127.0.0.1", false)]
+    public void Validate_BillingAppId_MustBeAHostName(string appId, bool usable) =>
+        Assert.Equal(usable, !new ProxyOptions { BillingAppId = appId }.Validate().Any(p => p.StartsWith("BillingAppId must be a host name", StringComparison.Ordinal)));
+
     [Fact]
     public void Validate_SettlementOutOfRange_IsReportedUnderItsSection()
     {

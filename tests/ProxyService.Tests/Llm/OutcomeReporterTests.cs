@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Gateway.ProxyService.Services.Llm;
-using Gateway.ServiceDefaults.Dapr;
 using Gateway.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.ProxyService.Tests.Llm;
@@ -26,13 +26,8 @@ public sealed class OutcomeReporterTests
         Assert.Equal(3, gauge.Read());
 
         await reporter.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (gauge.Read() > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
 
-        Assert.Equal(0, gauge.Read());
+        await Eventually.HoldsAsync(() => gauge.Read() == 0, "the queue drained");
         await reporter.StopAsync(CancellationToken.None);
     }
 
@@ -55,9 +50,11 @@ public sealed class OutcomeReporterTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMetrics();
-        services.AddDaprSidecar(new DaprSidecarOptions { HttpEndpoint = new Uri($"http://127.0.0.1:{FreePort.Next()}") });
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{FreePort.Next()}" })
+            .Build());
         services.AddOptions<LlmOptions>().Configure(o => o.PoolTimeout = TimeSpan.FromSeconds(2));
-        services.AddSingleton<PoolClient>();
+        PoolClient.Register(services);
         services.AddSingleton<OutcomeReporter>();
         return services.BuildServiceProvider();
     }

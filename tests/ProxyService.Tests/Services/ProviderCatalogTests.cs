@@ -115,7 +115,7 @@ public sealed class ProviderCatalogTests
     }
 
     [Fact]
-    public void TryCreate_ServiceNameHost_IsResolvedFromServicesConfiguration()
+    public void TryCreate_ServiceNameHost_IsKeptForServiceDiscoveryToResolvePerRequest()
     {
         var provider = Valid();
         provider.BaseUrl = "http://faketasks/v1";
@@ -123,7 +123,7 @@ public sealed class ProviderCatalogTests
         var catalog = Create(Options(("demo", provider)), new Dictionary<string, string> { ["services:faketasks:http:0"] = "http://127.0.0.1:5090" });
 
         Assert.True(catalog.TryGet("demo", out var demo));
-        Assert.Equal("http://127.0.0.1:5090/v1", demo.Target.DestinationPrefix);
+        Assert.Equal("http://faketasks/v1", demo.Target.DestinationPrefix);
     }
 
     [Fact]

@@ -227,7 +227,9 @@ internal sealed class ProxyStack : IAsyncDisposable
             ["Logging__LogLevel__Yarp"] = "Trace",
             ["Logging__LogLevel__System.Net.Http"] = "Trace",
         };
-        Provider(settings, "tasks", fake, "Required", amount: 100, amountType: "estimate", usagePath: "$.outputs[*].usage.units", credential: new() { ["Environment"] = "PROVIDER_KEY" });
+        // As the AppHost does: "tasks" names the fake by its service name, resolved by service discovery.
+        settings["services__faketasks__http__0"] = $"http://127.0.0.1:{FakePort.ToString(CultureInfo.InvariantCulture)}";
+        Provider(settings, "tasks", "http://faketasks/v1", "Required", amount: 100, amountType: "estimate", usagePath: "$.outputs[*].usage.units", credential: new() { ["Environment"] = "PROVIDER_KEY" });
         Provider(settings, "optional", fake, "Optional", amount: 50, amountType: "estimate", usagePath: "$.usage.units", credential: new() { ["Environment"] = "PROVIDER_KEY", ["QueryParameter"] = "key" });
         Provider(settings, "fixedprice", fake, "Required", amount: 30, amountType: "fixed", usagePath: "$.usage.units", credential: new() { ["Environment"] = "PROVIDER_KEY", ["Header"] = "X-Api-Key" });
         Provider(settings, "free", fake, "Off", amount: 1, amountType: "estimate", usagePath: "$.usage.units", credential: new() { ["Environment"] = "PROVIDER_KEY" });

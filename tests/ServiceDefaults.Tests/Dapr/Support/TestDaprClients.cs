@@ -41,8 +41,6 @@ internal sealed class TestDaprClients : IDisposable
 
     public StateStoreClient State => _provider.GetRequiredService<StateStoreClient>();
 
-    public DaprInvocationClient Invocation => _provider.GetRequiredService<DaprInvocationClient>();
-
     public void Dispose() => _provider.Dispose();
 }
 
