@@ -93,7 +93,7 @@ internal static class BackendsApi
 
             return TypedResults.Ok(new OutcomeView(true, false, true, cost, answer.Status));
         }
-        catch (DaprApiException e)
+        catch (BackendActorUnavailableException e)
         {
             // Usage has it; the policy misses one signal, which the next report makes up for.
             PoolLog.ActorUnavailable(logger, backend.Id, "report", e);

@@ -1,26 +1,110 @@
+using System.Collections.Concurrent;
+using System.Security.Authentication;
+using System.Text.Json;
+using Dapr.Actors;
+using Dapr.Actors.Client;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
-using Gateway.ServiceDefaults.Actors;
 
 namespace Gateway.PoolService.Infrastructure;
 
 /// <summary>Typed calls to <see cref="BackendActor"/> through this replica's sidecar, wherever the actor is hosted.</summary>
-internal sealed class BackendActors(ActorClient client)
+/// <remarks>
+/// <para><b>Non-remoting calls over cached proxies.</b> Each call is
+/// <see cref="ActorProxy.InvokeMethodAsync{TRequest, TResponse}(string, TRequest, CancellationToken)"/>
+/// on one <see cref="ActorProxy"/> per backend id, made once by the <see cref="IActorProxyFactory"/>:
+/// the body is the plain JSON of the message (camelCase web defaults, as the rest of our JSON),
+/// so the interface and its messages stay internal. Typed proxies with JSON remoting would need
+/// them public, and cost more per call: measured with <c>bench/Pool.Bench proxies</c> (one process
+/// hosting the actor and calling it through LocalSidecar, a Backend-sized request and answer, CPU
+/// time of that process per call, 2 cores; see bench/README.md):
+/// {PROXY_NUMBERS}</para>
+/// <para><b>Sent once, bounded by the caller.</b> The SDK retries nothing and, unless told, gives
+/// up after HttpClient's 100 s; like the hand-written client before it, a call here has no timeout
+/// of its own (the actor may have acted, so it is not repeated; the caller's token bounds it) and
+/// connecting to the sidecar is bounded by <see cref="ConnectTimeout"/>.</para>
+/// </remarks>
+internal sealed class BackendActors(IActorProxyFactory proxies)
 {
-    /// <exception cref="ServiceDefaults.Dapr.DaprApiException">The actor could not be reached or failed.</exception>
-    public async Task<AcquireAnswer> AcquireAsync(string backendId, AcquireRequest request, CancellationToken cancellationToken) =>
-        await client.InvokeAsync<AcquireAnswer>(BackendActor.TypeName, backendId, "acquire", request, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The Backend actor answered acquire with nothing.");
+    /// <summary>Time allowed to open a connection to the sidecar (as the Dapr client of ServiceDefaults allows).</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-    public async Task<ReportAnswer> ReportAsync(string backendId, ReportRequest request, CancellationToken cancellationToken) =>
-        await client.InvokeAsync<ReportAnswer>(BackendActor.TypeName, backendId, "report", request, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The Backend actor answered report with nothing.");
+    private readonly ConcurrentDictionary<string, ActorProxy> _proxies = new(StringComparer.Ordinal);
 
-    public async Task<BackendStatus> ProbeAsync(string backendId, ProbeRequest request, CancellationToken cancellationToken) =>
-        await client.InvokeAsync<BackendStatus>(BackendActor.TypeName, backendId, "probe", request, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The Backend actor answered probe with nothing.");
+    /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
+    public Task<AcquireAnswer> AcquireAsync(string backendId, AcquireRequest request, CancellationToken cancellationToken) =>
+        InvokeAsync<AcquireRequest, AcquireAnswer>(backendId, nameof(IBackendActor.AcquireAsync), request, cancellationToken);
 
-    public async Task<BackendStatus> StatusAsync(string backendId, BackendLimits limits, CancellationToken cancellationToken) =>
-        await client.InvokeAsync<BackendStatus>(BackendActor.TypeName, backendId, "status", limits, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("The Backend actor answered status with nothing.");
+    /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
+    public Task<ReportAnswer> ReportAsync(string backendId, ReportRequest request, CancellationToken cancellationToken) =>
+        InvokeAsync<ReportRequest, ReportAnswer>(backendId, nameof(IBackendActor.ReportAsync), request, cancellationToken);
+
+    /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
+    public Task<BackendStatus> ProbeAsync(string backendId, ProbeRequest request, CancellationToken cancellationToken) =>
+        InvokeAsync<ProbeRequest, BackendStatus>(backendId, nameof(IBackendActor.ReportProbeAsync), request, cancellationToken);
+
+    /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
+    public Task<BackendStatus> StatusAsync(string backendId, BackendLimits limits, CancellationToken cancellationToken) =>
+        InvokeAsync<BackendLimits, BackendStatus>(backendId, nameof(IBackendActor.GetStatusAsync), limits, cancellationToken);
+
+    /// <summary>
+    /// The proxy factory of this service: the SDK's, over one connection pool to the sidecar that
+    /// bounds connecting and keeps no cookies, JSON as the rest of the service, no request timeout.
+    /// Registered before <c>AddActors</c>, which then uses it too (it only adds a factory when none is registered).
+    /// </summary>
+    public static ActorProxyFactory CreateFactory(IConfiguration configuration) => new(
+        new ActorProxyOptions
+        {
+            HttpEndpoint = SidecarEndpoint(configuration),
+            DaprApiToken = global::Dapr.DaprDefaults.GetDefaultDaprApiToken(configuration),
+            JsonSerializerOptions = PoolJson.Options,
+            RequestTimeout = Timeout.InfiniteTimeSpan,
+        },
+        new SocketsHttpHandler
+        {
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            ConnectTimeout = ConnectTimeout,
+
+            // The sidecar is one long-lived destination: recycle connections so a DNS change of
+            // DAPR_HTTP_ENDPOINT is picked up.
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        });
+
+    /// <summary>
+    /// The sidecar's HTTP endpoint as the SDK finds it (<c>DAPR_HTTP_ENDPOINT</c>, else
+    /// <c>DAPR_HTTP_PORT</c> on localhost), without the trailing slash the SDK leaves on it, which
+    /// would put <c>//v1.0/...</c> on the wire.
+    /// </summary>
+    public static string SidecarEndpoint(IConfiguration configuration) =>
+        global::Dapr.DaprDefaults.GetDefaultHttpEndpoint(configuration).TrimEnd('/');
+
+    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(string backendId, string method, TRequest request, CancellationToken cancellationToken)
+    {
+        var proxy = _proxies.GetOrAdd(backendId, static (id, factory) => factory.Create(new ActorId(id), BackendActor.TypeName), proxies);
+        TResponse? answer;
+        try
+        {
+            answer = await proxy.InvokeMethodAsync<TRequest, TResponse>(method, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailable(e, cancellationToken))
+        {
+            throw new BackendActorUnavailableException($"The Backend actor '{backendId}' did not answer {method}: {e.GetType().Name}.", e);
+        }
+
+        return answer ?? throw new BackendActorUnavailableException($"The Backend actor '{backendId}' answered {method} with nothing.", null);
+    }
+
+    /// <summary>
+    /// What the SDK throws when the call did not produce an answer: the sidecar or the actor refused
+    /// or failed (<see cref="global::Dapr.DaprApiException"/>, <see cref="ActorMethodInvocationException"/>
+    /// among them), a wrong API token, no connection, a timeout that is not the caller's
+    /// cancellation. An answer that is not the expected JSON is a bug, not an outage: it stays a <see cref="JsonException"/>.
+    /// </summary>
+    private static bool IsUnavailable(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        global::Dapr.DaprException or AuthenticationException or HttpRequestException => true,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
 }

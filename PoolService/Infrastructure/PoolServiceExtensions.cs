@@ -1,5 +1,6 @@
+using Dapr.Actors.Client;
+using Dapr.Actors.Runtime;
 using Gateway.PoolService.Services;
-using Gateway.ServiceDefaults.Actors;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -46,8 +47,27 @@ internal static class PoolServiceExtensions
                 UseCookies = false,
                 ConnectTimeout = TimeSpan.FromSeconds(5),
             });
-        services.AddActors(actors => actors.RegisterActor<BackendActor>(BackendActor.TypeName));
+        AddBackendActor(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Hosts the Backend actor with Dapr.Actors, sending the sidecar daprd's defaults explicitly
+    /// (as this service always has), and the proxy factory <see cref="BackendActors"/> calls through.
+    /// </summary>
+    private static void AddBackendActor(IServiceCollection services)
+    {
+        services.AddSingleton<IActorProxyFactory>(provider => BackendActors.CreateFactory(provider.GetRequiredService<IConfiguration>()));
+        services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<BackendActor>(BackendActor.TypeName);
+            options.JsonSerializerOptions = PoolJson.Options;
+            options.ActorIdleTimeout = BackendActor.IdleTimeout;
+            options.ActorScanInterval = TimeSpan.FromSeconds(30);
+            options.DrainOngoingCallTimeout = TimeSpan.FromSeconds(60);
+            options.DrainRebalancedActors = true;
+        });
+        services.AddOptions<ActorRuntimeOptions>().Configure<IConfiguration>((options, configuration) => options.HttpEndpoint = BackendActors.SidecarEndpoint(configuration));
     }
 
     private static ApiKeyCipher CreateCipher(PoolOptions options) =>

@@ -105,7 +105,7 @@ internal sealed class HealthProber(
             status = await actors.ProbeAsync(backend.Id, new ProbeRequest(BackendLimits.Of(backend), passed), cancellationToken).ConfigureAwait(false);
             telemetry.Observe(status);
         }
-        catch (DaprApiException e)
+        catch (BackendActorUnavailableException e)
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "probe", e);
         }

@@ -146,7 +146,7 @@ internal sealed class LeaseService(
         {
             answer = await actors.AcquireAsync(backend.Id, new AcquireRequest(BackendLimits.Of(backend), allowEmergency), cancellationToken).ConfigureAwait(false);
         }
-        catch (DaprApiException e)
+        catch (BackendActorUnavailableException e)
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "acquire", e);
             telemetry.Denial(backend.Id, DenyReason.Unavailable);
