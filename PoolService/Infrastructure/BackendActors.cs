@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Text.Json;
 using Dapr.Actors;
 using Dapr.Actors.Client;
+using Dapr.Actors.Communication;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
 
@@ -10,15 +11,16 @@ namespace Gateway.PoolService.Infrastructure;
 
 /// <summary>Typed calls to <see cref="BackendActor"/> through this replica's sidecar, wherever the actor is hosted.</summary>
 /// <remarks>
-/// <para><b>Non-remoting calls over cached proxies.</b> Each call is
+/// <para><b>Typed proxies with JSON remoting, one per backend id, cached.</b> Each call goes through
+/// an <see cref="IBackendActor"/> proxy made once by the <see cref="IActorProxyFactory"/> (making
+/// one per call rebuilds its serialisers), its message and answer as JSON (camelCase web
+/// defaults, as the rest of our JSON). Chosen over non-remoting
 /// <see cref="ActorProxy.InvokeMethodAsync{TRequest, TResponse}(string, TRequest, CancellationToken)"/>
-/// on one <see cref="ActorProxy"/> per backend id, made once by the <see cref="IActorProxyFactory"/>:
-/// the body is the plain JSON of the message (camelCase web defaults, as the rest of our JSON),
-/// so the interface and its messages stay internal. Typed proxies with JSON remoting would need
-/// them public, and cost more per call: measured with <c>bench/Pool.Bench proxies</c> (one process
-/// hosting the actor and calling it through LocalSidecar, a Backend-sized request and answer, CPU
-/// time of that process per call, 2 cores; see bench/README.md):
-/// {PROXY_NUMBERS}</para>
+/// by measured cost: <c>bench/Pool.Bench proxies</c> ({PROXY_SETUP}) gave per call
+/// {PROXY_NUMBERS}
+/// The SDK's host side answers a remoting call with one compiled dispatcher and one write, a
+/// non-remoting one through <c>dynamic</c>, reflection and a streamed answer. Either needs the
+/// interface and its messages public (see <see cref="IBackendActor"/>).</para>
 /// <para><b>Sent once, bounded by the caller.</b> The SDK retries nothing and, unless told, gives
 /// up after HttpClient's 100 s; like the hand-written client before it, a call here has no timeout
 /// of its own (the actor may have acted, so it is not repeated; the caller's token bounds it) and
@@ -29,27 +31,28 @@ internal sealed class BackendActors(IActorProxyFactory proxies)
     /// <summary>Time allowed to open a connection to the sidecar (as the Dapr client of ServiceDefaults allows).</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, ActorProxy> _proxies = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IBackendActor> _proxies = new(StringComparer.Ordinal);
 
     /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
     public Task<AcquireAnswer> AcquireAsync(string backendId, AcquireRequest request, CancellationToken cancellationToken) =>
-        InvokeAsync<AcquireRequest, AcquireAnswer>(backendId, nameof(IBackendActor.AcquireAsync), request, cancellationToken);
+        InvokeAsync(backendId, nameof(IBackendActor.AcquireAsync), actor => actor.AcquireAsync(request, cancellationToken), cancellationToken);
 
     /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
     public Task<ReportAnswer> ReportAsync(string backendId, ReportRequest request, CancellationToken cancellationToken) =>
-        InvokeAsync<ReportRequest, ReportAnswer>(backendId, nameof(IBackendActor.ReportAsync), request, cancellationToken);
+        InvokeAsync(backendId, nameof(IBackendActor.ReportAsync), actor => actor.ReportAsync(request, cancellationToken), cancellationToken);
 
     /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
     public Task<BackendStatus> ProbeAsync(string backendId, ProbeRequest request, CancellationToken cancellationToken) =>
-        InvokeAsync<ProbeRequest, BackendStatus>(backendId, nameof(IBackendActor.ReportProbeAsync), request, cancellationToken);
+        InvokeAsync(backendId, nameof(IBackendActor.ReportProbeAsync), actor => actor.ReportProbeAsync(request, cancellationToken), cancellationToken);
 
     /// <exception cref="BackendActorUnavailableException">The actor could not be reached or failed.</exception>
     public Task<BackendStatus> StatusAsync(string backendId, BackendLimits limits, CancellationToken cancellationToken) =>
-        InvokeAsync<BackendLimits, BackendStatus>(backendId, nameof(IBackendActor.GetStatusAsync), limits, cancellationToken);
+        InvokeAsync(backendId, nameof(IBackendActor.GetStatusAsync), actor => actor.GetStatusAsync(limits, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The proxy factory of this service: the SDK's, over one connection pool to the sidecar that
-    /// bounds connecting and keeps no cookies, JSON as the rest of the service, no request timeout.
+    /// bounds connecting and keeps no cookies, JSON remoting with the JSON of the rest of the
+    /// service, no request timeout.
     /// Registered before <c>AddActors</c>, which then uses it too (it only adds a factory when none is registered).
     /// </summary>
     public static ActorProxyFactory CreateFactory(IConfiguration configuration) => new(
@@ -58,6 +61,7 @@ internal sealed class BackendActors(IActorProxyFactory proxies)
             HttpEndpoint = SidecarEndpoint(configuration),
             DaprApiToken = global::Dapr.DaprDefaults.GetDefaultDaprApiToken(configuration),
             JsonSerializerOptions = PoolJson.Options,
+            UseJsonSerialization = true,
             RequestTimeout = Timeout.InfiniteTimeSpan,
         },
         new SocketsHttpHandler
@@ -79,13 +83,13 @@ internal sealed class BackendActors(IActorProxyFactory proxies)
     public static string SidecarEndpoint(IConfiguration configuration) =>
         global::Dapr.DaprDefaults.GetDefaultHttpEndpoint(configuration).TrimEnd('/');
 
-    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(string backendId, string method, TRequest request, CancellationToken cancellationToken)
+    private async Task<TAnswer> InvokeAsync<TAnswer>(string backendId, string method, Func<IBackendActor, Task<TAnswer>> call, CancellationToken cancellationToken)
     {
-        var proxy = _proxies.GetOrAdd(backendId, static (id, factory) => factory.Create(new ActorId(id), BackendActor.TypeName), proxies);
-        TResponse? answer;
+        var proxy = _proxies.GetOrAdd(backendId, static (id, factory) => factory.CreateActorProxy<IBackendActor>(new ActorId(id), BackendActor.TypeName), proxies);
+        TAnswer? answer;
         try
         {
-            answer = await proxy.InvokeMethodAsync<TRequest, TResponse>(method, request, cancellationToken).ConfigureAwait(false);
+            answer = await call(proxy).ConfigureAwait(false);
         }
         catch (Exception e) when (IsUnavailable(e, cancellationToken))
         {
@@ -98,12 +102,13 @@ internal sealed class BackendActors(IActorProxyFactory proxies)
     /// <summary>
     /// What the SDK throws when the call did not produce an answer: the sidecar or the actor refused
     /// or failed (<see cref="global::Dapr.DaprApiException"/>, <see cref="ActorMethodInvocationException"/>
-    /// among them), a wrong API token, no connection, a timeout that is not the caller's
+    /// among them; <see cref="ActorInvokeException"/> when the actor's error could not be read), a
+    /// wrong API token, no connection, a timeout that is not the caller's
     /// cancellation. An answer that is not the expected JSON is a bug, not an outage: it stays a <see cref="JsonException"/>.
     /// </summary>
     private static bool IsUnavailable(Exception e, CancellationToken cancellationToken) => e switch
     {
-        global::Dapr.DaprException or AuthenticationException or HttpRequestException => true,
+        global::Dapr.DaprException or ActorInvokeException or AuthenticationException or HttpRequestException => true,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };

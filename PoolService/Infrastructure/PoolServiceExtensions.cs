@@ -62,6 +62,10 @@ internal static class PoolServiceExtensions
         {
             options.Actors.RegisterActor<BackendActor>(BackendActor.TypeName);
             options.JsonSerializerOptions = PoolJson.Options;
+
+            // Only remoting calls (typed proxies) read this: with it they travel as JSON too,
+            // which the records need (DataContractSerializer cannot build positional records).
+            options.UseJsonSerialization = true;
             options.ActorIdleTimeout = BackendActor.IdleTimeout;
             options.ActorScanInterval = TimeSpan.FromSeconds(30);
             options.DrainOngoingCallTimeout = TimeSpan.FromSeconds(60);

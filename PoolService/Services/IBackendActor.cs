@@ -4,14 +4,16 @@ using Gateway.PoolService.Model;
 namespace Gateway.PoolService.Services;
 
 /// <summary>
-/// The methods of the <c>Backend</c> actor (<see cref="BackendActor"/>), called without remoting
-/// (<see cref="Infrastructure.BackendActors"/>): the wire names are these C# names, the bodies plain JSON.
+/// The methods of the <c>Backend</c> actor (<see cref="BackendActor"/>), called through typed
+/// proxies with JSON remoting (<see cref="Infrastructure.BackendActors"/>); the wire names are
+/// these C# names.
 /// </summary>
 /// <remarks>
-/// Public, with the messages and what they carry, because the SDK's host side reads a method's
-/// answer through a <c>dynamic</c> await, which cannot see a <c>Task&lt;T&gt;</c> of an internal
-/// <c>T</c> (it binds to the plain <see cref="Task"/> and fails: "Cannot implicitly convert type
-/// 'void' to 'object'"). The arguments could stay internal; the whole contract is public for one rule.
+/// Public, with its messages and what they carry: the SDK generates typed proxies and their
+/// serialisers at run time against the interface, in an assembly of its own. (Non-remoting calls
+/// need it too: the SDK's host side reads their answer through a <c>dynamic</c> await, which binds
+/// a <c>Task&lt;T&gt;</c> of an internal <c>T</c> to the plain <see cref="Task"/> and fails with
+/// "Cannot implicitly convert type 'void' to 'object'".)
 /// </remarks>
 public interface IBackendActor : IActor
 {
