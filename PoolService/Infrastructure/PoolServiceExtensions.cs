@@ -16,6 +16,9 @@ internal static class PoolServiceExtensions
     /// </summary>
     public const string SettingsFileKey = "POOL_SETTINGS_FILE";
 
+    /// <summary>daprd's <c>actorScanInterval</c> default.</summary>
+    private static readonly TimeSpan DefaultScanInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The pool options (section <c>Pool</c>, validated at start), the policy clock, the Backend
     /// actor, the registry and its seeding, leases, usage, and health probing.
@@ -53,7 +56,8 @@ internal static class PoolServiceExtensions
 
     /// <summary>
     /// Hosts the Backend actor with Dapr.Actors, sending the sidecar daprd's defaults explicitly
-    /// (as this service always has), and the proxy factory <see cref="BackendActors"/> calls through.
+    /// (as this service always has) but for the idle timeout (<see cref="PoolOptions.ActorIdleTimeout"/>),
+    /// and the proxy factory <see cref="BackendActors"/> calls through.
     /// </summary>
     private static void AddBackendActor(IServiceCollection services)
     {
@@ -66,12 +70,18 @@ internal static class PoolServiceExtensions
             // Only remoting calls (typed proxies) read this: with it they travel as JSON too,
             // which the records need (DataContractSerializer cannot build positional records).
             options.UseJsonSerialization = true;
-            options.ActorIdleTimeout = BackendActor.IdleTimeout;
-            options.ActorScanInterval = TimeSpan.FromSeconds(30);
             options.DrainOngoingCallTimeout = TimeSpan.FromSeconds(60);
             options.DrainRebalancedActors = true;
         });
-        services.AddOptions<ActorRuntimeOptions>().Configure<IConfiguration>((options, configuration) => options.HttpEndpoint = BackendActors.SidecarEndpoint(configuration));
+        services.AddOptions<ActorRuntimeOptions>().Configure<IOptions<PoolOptions>, IConfiguration>((options, pool, configuration) =>
+        {
+            options.HttpEndpoint = BackendActors.SidecarEndpoint(configuration);
+            options.ActorIdleTimeout = pool.Value.ActorIdleTimeout;
+
+            // Older daprd versions look for idle actors this often (newer ones track each actor): no
+            // less often than the idle timeout, else an actor would outlive it by up to 30 s.
+            options.ActorScanInterval = pool.Value.ActorIdleTimeout < DefaultScanInterval ? pool.Value.ActorIdleTimeout : DefaultScanInterval;
+        });
     }
 
     private static ApiKeyCipher CreateCipher(PoolOptions options) =>

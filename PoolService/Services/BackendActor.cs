@@ -27,8 +27,8 @@ namespace Gateway.PoolService.Services;
 /// only in memory would be forgotten by the actor's next host, which could then grant it again
 /// within the same minute, past the backend's RPM.</para>
 /// <para><b>Hosting</b> (Dapr.Actors): the sidecar runs one call per id at a time (the SDK also
-/// takes a turn per id in the app); an instance idle for <see cref="IdleTimeout"/> is deactivated.
-/// It has no reminders or timers.</para>
+/// takes a turn per id in the app); an instance idle for <see cref="PoolOptions.ActorIdleTimeout"/>
+/// is deactivated. It has no reminders or timers.</para>
 /// </remarks>
 internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKeyedServices(PoolClock.Key)] TimeProvider clock) : Actor(host), IBackendActor
 {
@@ -36,9 +36,6 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
 
     /// <summary>The one state key: the whole <see cref="BackendState"/>, written when its decision state changes.</summary>
     public const string StateKey = "policy";
-
-    /// <summary>How long an instance may go without calls before the sidecar deactivates it (daprd's default).</summary>
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(60);
 
     /// <summary>
     /// The bound on one state read or write to the sidecar. The SDK's actor runtime sets none (its
