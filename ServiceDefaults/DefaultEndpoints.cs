@@ -50,7 +50,6 @@ public static class DefaultEndpoints
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
             .AddCheck<DaprSidecarHealthCheck>("dapr-sidecar");
-        builder.Services.AddHttpClient(DaprSidecarHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(2));
         return builder;
     }
 

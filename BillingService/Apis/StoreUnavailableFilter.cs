@@ -1,3 +1,4 @@
+using Dapr;
 using Gateway.BillingService.Infrastructure;
 using Gateway.ServiceDefaults.Dapr;
 using Microsoft.Net.Http.Headers;
@@ -19,7 +20,7 @@ internal sealed class StoreUnavailableFilter(ILogger<StoreUnavailableFilter> log
         {
             return await next(context).ConfigureAwait(false);
         }
-        catch (DaprApiException e)
+        catch (DaprException e)
         {
             BillingLog.StoreUnavailable(logger, e);
             context.HttpContext.Response.Headers[HeaderNames.RetryAfter] = "1";

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Gateway.BillingService.Infrastructure;
 
 /// <summary>BillingService's documents in its Dapr state store, read and written through the sidecar.</summary>
-internal sealed class LedgerStore(DaprStateClient state, IOptions<BillingOptions> options, IOptions<DaprClientOptions> daprOptions)
+internal sealed class LedgerStore(StateStoreClient state, IOptions<BillingOptions> options, IOptions<DaprClientOptions> daprOptions)
 {
     private readonly string _store = options.Value.StoreName;
     private readonly JsonSerializerOptions _json = daprOptions.Value.JsonSerializerOptions;
@@ -17,18 +17,13 @@ internal sealed class LedgerStore(DaprStateClient state, IOptions<BillingOptions
     /// Reads several documents in one call. Not atomic; it does not need to be: every write made
     /// from what was read carries the ETags read, so anything that changed in between fails it.
     /// </summary>
-    /// <exception cref="DaprApiException">The sidecar failed, or failed to read one of the keys.</exception>
+    /// <exception cref="global::Dapr.DaprException">The sidecar failed, or failed to read one of the keys.</exception>
     public async Task<StateSnapshot> ReadAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         var items = await state.GetBulkStateAsync<JsonElement>(_store, keys, null, cancellationToken).ConfigureAwait(false);
         Dictionary<string, BulkStateItem<JsonElement>> found = new(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            if (item.Error is not null)
-            {
-                throw new DaprApiException($"Reading '{item.Key}' from state store '{_store}' failed: {item.Error}");
-            }
-
             if (item.Found)
             {
                 found[item.Key] = item;

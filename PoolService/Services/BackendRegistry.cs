@@ -12,7 +12,7 @@ namespace Gateway.PoolService.Services;
 /// ETag, re-read and re-decided when another writer won.
 /// </summary>
 internal sealed class BackendRegistry(
-    DaprStateClient state,
+    StateStoreClient state,
     IOptions<PoolOptions> options,
     [FromKeyedServices(PoolClock.Key)] TimeProvider clock,
     TimeProvider timers,
@@ -31,7 +31,7 @@ internal sealed class BackendRegistry(
     public void MarkSeeded() => _seeded.TrySetResult();
 
     /// <summary>The registry as of at most one refresh interval ago; waits for the first seeding.</summary>
-    /// <exception cref="DaprApiException">The store could not be read.</exception>
+    /// <exception cref="global::Dapr.DaprException">The store could not be read.</exception>
     public async ValueTask<RegistryView> GetAsync(CancellationToken cancellationToken)
     {
         await _seeded.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ internal sealed class BackendRegistry(
     /// only other replicas' edits can conflict; after a conflict the next attempt waits a short,
     /// random, growing time so that replicas do not collide again in step.
     /// </summary>
-    /// <exception cref="DaprApiException">The store could not be read, or refused the request itself.</exception>
+    /// <exception cref="global::Dapr.DaprException">The store could not be read, or refused the request itself.</exception>
     public Task<RegistryEdit> EditAsync(Func<RegistryDocument, DateTimeOffset, RegistryEdit> edit, CancellationToken cancellationToken) =>
         EditAsync(edit, waitForSeed: true, cancellationToken);
 

@@ -39,7 +39,7 @@ internal sealed class HealthProber(
     private readonly ConcurrentDictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
 
     /// <summary>Probes every backend whose probe is due by the policy clock, and reports the results to the actors.</summary>
-    /// <exception cref="DaprApiException">The registry could not be read.</exception>
+    /// <exception cref="global::Dapr.DaprException">The registry could not be read.</exception>
     public async Task<IReadOnlyList<ProbeResult>> ProbeDueAsync(CancellationToken cancellationToken)
     {
         var view = await registry.GetAsync(cancellationToken).ConfigureAwait(false);

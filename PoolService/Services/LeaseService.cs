@@ -49,7 +49,7 @@ internal sealed class LeaseService(
     TimeProvider timers,
     ILogger<LeaseService> logger)
 {
-    /// <exception cref="DaprApiException">The registry could not be read.</exception>
+    /// <exception cref="global::Dapr.DaprException">The registry could not be read.</exception>
     public async Task<LeaseResult> LeaseAsync(string model, IReadOnlySet<string> exclude, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);

@@ -1,3 +1,4 @@
+using Dapr;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
 using Gateway.ServiceDefaults.Dapr;
@@ -41,7 +42,7 @@ internal sealed class RegistrySeeder(
                     return;
                 }
             }
-            catch (DaprApiException e)
+            catch (DaprException e)
             {
                 // Expected while the sidecar starts (it may start after the service): no stack trace.
                 PoolLog.SeedRetry(logger, attempt, e.Message, delay);

@@ -26,7 +26,7 @@ internal sealed record UsageMinute(string BackendId, string Model, DateTimeOffse
 /// (<see cref="UsageHour"/>) and an hourly index of the backend/model pairs seen
 /// (<see cref="UsageIndex"/>), both kept for <see cref="PoolOptions.UsageRetention"/>.
 /// </summary>
-internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> options, TimeProvider timers, ILogger<UsageLedger> logger) : IDisposable
+internal sealed class UsageLedger(StateStoreClient state, IOptions<PoolOptions> options, TimeProvider timers, ILogger<UsageLedger> logger) : IDisposable
 {
     /// <summary>Keys per bulk read: keeps one sidecar request reasonably small.</summary>
     private const int BulkChunk = 200;
@@ -52,7 +52,7 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
     /// not turn into a storm of ETag conflicts. Other replicas' writes still conflict, and are
     /// re-read and re-applied.
     /// </summary>
-    /// <exception cref="DaprApiException">The store could not be read, or refused the request itself.</exception>
+    /// <exception cref="global::Dapr.DaprException">The store could not be read, or refused the request itself.</exception>
     public async Task<UsageWrite> RecordAsync(UsageReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -176,7 +176,7 @@ internal sealed class UsageLedger(DaprStateClient state, IOptions<PoolOptions> o
     /// The minutes in [<paramref name="from"/>, <paramref name="to"/>) with usage, filtered by
     /// backend and canonical model when given, ordered by minute, backend, model.
     /// </summary>
-    /// <exception cref="DaprApiException">The store could not be read.</exception>
+    /// <exception cref="global::Dapr.DaprException">The store could not be read.</exception>
     public async Task<IReadOnlyList<UsageMinute>> QueryAsync(string? backendId, string? model, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var hours = new List<DateTimeOffset>();

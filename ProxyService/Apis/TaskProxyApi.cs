@@ -1,3 +1,4 @@
+using Dapr;
 using System.Diagnostics;
 using Gateway.ServiceDefaults.Security;
 using Gateway.ProxyService.Infrastructure;
@@ -163,7 +164,7 @@ internal static class TaskProxyApi
             telemetry.CountRequest(definition.Name, kind, answer.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
             return new LedgerAnswerResult(answer.Response, answer.CallId, answer.Replayed);
         }
-        catch (DaprApiException e)
+        catch (DaprException e)
         {
             ProxyLog.LedgerUnavailable(loggers.CreateLogger(typeof(TaskProxyApi).FullName!), e);
             telemetry.CountRequest(definition.Name, kind, "ledger_unavailable");

@@ -9,7 +9,7 @@ namespace Gateway.ProxyService.Infrastructure;
 /// conditional writes and transactions the ledger makes of them. No decisions here: see
 /// <see cref="Services.CallLedger"/>.
 /// </summary>
-internal sealed class CallStore(DaprStateClient state, IOptions<ProxyOptions> options)
+internal sealed class CallStore(StateStoreClient state, IOptions<ProxyOptions> options)
 {
     // Read at use, not construction: the retrier builds this before the options are validated at start.
     private string StoreName => options.Value.StoreName;
@@ -31,11 +31,6 @@ internal sealed class CallStore(DaprStateClient state, IOptions<ProxyOptions> op
     {
         var keys = Enumerable.Range(0, StateKeys.PendingShards).Select(StateKeys.PendingShard).ToList();
         var items = await state.GetBulkStateAsync<PendingSettlements>(StoreName, keys, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (items.FirstOrDefault(i => i.Error is not null) is { } failed)
-        {
-            throw new DaprApiException($"Reading the pending-settlement index failed at {failed.Key}: {failed.Error}");
-        }
-
         return [.. items.Where(i => i.Found && i.Value is not null).SelectMany(i => i.Value!.CallIds).Distinct(StringComparer.Ordinal)];
     }
 

@@ -1,3 +1,4 @@
+using Dapr;
 using Gateway.ProxyService.Infrastructure;
 using Gateway.ProxyService.Model;
 using Gateway.ServiceDefaults.Dapr;
@@ -82,7 +83,7 @@ internal sealed class CallLedger(CallStore store, TimeProvider time, IOptions<Pr
         }
 
         ProxyLog.LedgerContention(logger, record.CallId, MaxAttempts);
-        throw new DaprApiException($"The call ledger could not record call {record.CallId} after {MaxAttempts} attempts.");
+        throw new DaprException($"The call ledger could not record call {record.CallId} after {MaxAttempts} attempts.");
     }
 
     /// <summary>

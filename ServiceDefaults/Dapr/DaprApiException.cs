@@ -10,12 +10,8 @@ namespace Gateway.ServiceDefaults.Dapr;
 /// <see cref="Exception.InnerException"/>). Cancellation by the caller is never wrapped: it stays an
 /// <see cref="OperationCanceledException"/>.
 /// </summary>
-public sealed class DaprApiException : Exception
+public sealed class DaprApiException : global::Dapr.DaprException
 {
-    public DaprApiException()
-    {
-    }
-
     public DaprApiException(string message)
         : base(message)
     {
@@ -27,7 +23,7 @@ public sealed class DaprApiException : Exception
     }
 
     public DaprApiException(string message, HttpStatusCode? statusCode, string? errorCode, Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, innerException!)
     {
         StatusCode = statusCode;
         ErrorCode = errorCode;

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace Gateway.ServiceDefaults.Dapr;
 
 /// <summary>
-/// How <see cref="DaprStateClient"/> and <see cref="DaprInvocationClient"/> serialise values and
-/// recover from transient sidecar failures. Bound with
+/// How the SDK's <c>DaprClient</c> serialises values (its <c>UseJsonSerializationOptions</c>) and how
+/// <see cref="StateStoreClient"/> bounds calls and recovers from transient sidecar failures. Bound with
 /// <c>services.Configure&lt;DaprClientOptions&gt;(...)</c>; validated when the host starts.
 /// </summary>
 /// <remarks>

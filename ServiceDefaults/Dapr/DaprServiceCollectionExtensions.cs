@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Dapr.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -9,18 +10,12 @@ namespace Gateway.ServiceDefaults.Dapr;
 public static class DaprServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the sidecar options and the Dapr clients: <see cref="DaprStateClient"/> and
-    /// <see cref="DaprInvocationClient"/>, singletons sharing one connection pool to the sidecar.
+    /// Registers the sidecar options, the SDK's <see cref="DaprClient"/> (<c>AddDaprClient</c> from
+    /// Dapr.AspNetCore, with the endpoints and token of <paramref name="options"/> and the JSON of
+    /// <see cref="DaprClientOptions"/>) and <see cref="StateStoreClient"/> over it.
     /// <see cref="DaprClientOptions"/> (JSON, retries, timeouts) is configured with
     /// <c>services.Configure&lt;DaprClientOptions&gt;(...)</c> and validated when the host starts.
     /// </summary>
-    /// <remarks>
-    /// The clients do not go through <c>IHttpClientFactory</c>: the sidecar is a single long-lived
-    /// destination, so one <see cref="SocketsHttpHandler"/> with a pooled-connection lifetime does
-    /// what handler rotation would, without the factory's default handler (cookies, redirects) or its
-    /// request logging (URIs carry state keys). The retry pipeline lives in the client because which
-    /// calls may be repeated depends on the call, not on the HTTP request.
-    /// </remarks>
     public static IServiceCollection AddDaprSidecar(this IServiceCollection services, DaprSidecarOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -28,13 +23,37 @@ public static class DaprServiceCollectionExtensions
         services.AddOptions<DaprClientOptions>()
             .Validate(o => o.Validate().Count == 0, "DaprClientOptions are invalid: see DaprClientOptions for the allowed ranges.")
             .ValidateOnStart();
+        services.AddDaprClient((provider, builder) =>
+        {
+            var client = provider.GetRequiredService<IOptions<DaprClientOptions>>().Value;
+            builder.UseGrpcEndpoint(options.GrpcEndpoint.ToString())
+                .UseHttpEndpoint(options.HttpEndpoint.ToString())
+                .UseJsonSerializationOptions(client.JsonSerializerOptions)
+                .UseGrpcChannelOptions(SidecarGrpcChannel.CreateOptions(client));
+            if (options.ApiToken is { } token)
+            {
+                builder.UseDaprApiToken(token);
+            }
+        });
+        services.AddSingleton(provider => new SidecarGrpcChannel(options, provider.GetRequiredService<IOptions<DaprClientOptions>>().Value));
+        services.AddSingleton(provider => new StateCallPipelines(
+            provider.GetRequiredService<IOptions<DaprClientOptions>>().Value,
+            provider.GetService<TimeProvider>() ?? TimeProvider.System,
+            (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<StateStoreClient>() ?? NullLogger.Instance));
+        services.AddSingleton(provider => new StateStoreClient(
+            provider.GetRequiredService<DaprClient>(),
+            provider.GetRequiredService<SidecarGrpcChannel>(),
+            provider.GetRequiredService<IOptions<DaprClientOptions>>().Value,
+            provider.GetRequiredService<StateCallPipelines>(),
+            (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<StateStoreClient>() ?? NullLogger.Instance));
+
+        // The hand-written invocation client, until ProxyService calls through the SDK's invoke client.
         services.AddSingleton(provider => new DaprSidecarChannel(
             provider.GetRequiredService<DaprSidecarOptions>(),
             provider.GetRequiredService<IOptions<DaprClientOptions>>().Value,
             (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<DaprSidecarChannel>() ?? NullLogger.Instance,
             provider.GetService<TimeProvider>() ?? TimeProvider.System,
             provider.GetService<IMeterFactory>()));
-        services.AddSingleton(provider => new DaprStateClient(provider.GetRequiredService<DaprSidecarChannel>()));
         services.AddSingleton(provider => new DaprInvocationClient(provider.GetRequiredService<DaprSidecarChannel>()));
         return services;
     }

@@ -125,4 +125,16 @@ internal sealed record SidecarError(HttpStatusCode StatusCode, string? ErrorCode
             return (null, null);
         }
     }
+
+    /// <summary>
+    /// The 5xx answers that mean the store or sidecar hiccupped (worth another attempt of a call
+    /// that is safe to repeat), as opposed to a store that is missing or cannot do the operation.
+    /// </summary>
+    internal static async ValueTask<bool> IsTransientStateFailure(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        (int)response.StatusCode switch
+        {
+            502 or 503 or 504 => true,
+            500 => await PeekErrorCodeAsync(response, cancellationToken).ConfigureAwait(false) is not ("ERR_STATE_STORE_NOT_CONFIGURED" or "ERR_STATE_STORE_NOT_SUPPORTED"),
+            _ => false,
+        };
 }

@@ -2,7 +2,7 @@ namespace Gateway.ServiceDefaults.Dapr;
 
 /// <summary>
 /// A value read from a state store, with the ETag a conditional write needs to replace exactly
-/// this version (<see cref="DaprStateClient.TrySaveStateAsync{T}"/>).
+/// this version (<see cref="StateStoreClient.TrySaveStateAsync{T}"/>).
 /// </summary>
 /// <param name="Key">The key as the caller named it (without the sidecar's app-id prefix).</param>
 /// <param name="Value">The stored JSON read as <typeparamref name="T"/>.</param>
@@ -14,5 +14,4 @@ public sealed record StateEntry<T>(string Key, T Value, string? ETag);
 /// <param name="Found">True when the key exists; a missing key has no value and no ETag.</param>
 /// <param name="Value">The stored JSON read as <typeparamref name="T"/>, default when not found.</param>
 /// <param name="ETag">The version's opaque ETag, null when not found.</param>
-/// <param name="Error">The store's error for this one key, when reading it failed (the other keys are still answered).</param>
-public sealed record BulkStateItem<T>(string Key, bool Found, T? Value, string? ETag, string? Error);
+public sealed record BulkStateItem<T>(string Key, bool Found, T? Value, string? ETag);

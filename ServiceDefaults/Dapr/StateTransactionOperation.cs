@@ -1,6 +1,14 @@
+using System.Text.Json;
+using Dapr.Client;
+
 namespace Gateway.ServiceDefaults.Dapr;
 
 /// <summary>How a write treats an existing key when no ETag is given (Dapr's <c>options.concurrency</c>).</summary>
+/// <remarks>
+/// The SDK's <see cref="ConcurrencyMode"/> says the same, but its <see cref="StateTransactionRequest"/>
+/// defaults to no options at all, which the store reads as last-write: an upsert without an ETag
+/// then overwrites whatever is there. Here the default is first-write.
+/// </remarks>
 public enum StateConcurrency
 {
     /// <summary>
@@ -13,15 +21,9 @@ public enum StateConcurrency
     LastWrite = 1,
 }
 
-/// <summary>The kind of a <see cref="StateTransactionOperation"/>.</summary>
-public enum StateOperationType
-{
-    Upsert = 0,
-    Delete = 1,
-}
-
 /// <summary>
-/// One operation of a state transaction (<see cref="DaprStateClient.TryExecuteStateTransactionAsync"/>).
+/// One operation of a state transaction (<see cref="StateStoreClient.TryExecuteStateTransactionAsync"/>):
+/// a typed value serialised with the app's JSON options, first-write by default, a time to live.
 /// The sidecar checks every ETag first and then applies all operations or none (on a
 /// transactional store such as state.sqlite or state.postgresql).
 /// </summary>
@@ -63,8 +65,8 @@ public sealed class StateTransactionOperation
     /// </summary>
     public static StateTransactionOperation Upsert<T>(string key, T value, string? etag = null, StateConcurrency concurrency = StateConcurrency.FirstWrite, TimeSpan? timeToLive = null)
     {
-        SidecarPaths.CheckStateKey(key, nameof(key));
-        StateRequestBody.CheckTimeToLive(timeToLive, nameof(timeToLive));
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        _ = StateMetadata.TimeToLive(timeToLive, nameof(timeToLive));
         CheckETag(etag);
         return new(StateOperationType.Upsert, key, etag, concurrency, value, typeof(T), timeToLive);
     }
@@ -72,10 +74,19 @@ public sealed class StateTransactionOperation
     /// <summary>Deletes <paramref name="key"/>; with <paramref name="etag"/>, only if the key still has it.</summary>
     public static StateTransactionOperation Delete(string key, string? etag = null)
     {
-        SidecarPaths.CheckStateKey(key, nameof(key));
+        ArgumentException.ThrowIfNullOrEmpty(key);
         CheckETag(etag);
         return new(StateOperationType.Delete, key, etag, StateConcurrency.LastWrite, null, null, null);
     }
+
+    /// <summary>The SDK's request for this operation, the value serialised with <paramref name="json"/>.</summary>
+    internal StateTransactionRequest ToRequest(JsonSerializerOptions json) => new(
+        Key,
+        OperationType == StateOperationType.Upsert ? JsonSerializer.SerializeToUtf8Bytes(Value, ValueType!, json) : null,
+        OperationType,
+        ETag,
+        StateMetadata.TimeToLive(TimeToLive, nameof(TimeToLive)),
+        Concurrency == StateConcurrency.FirstWrite ? StateMetadata.FirstWrite : StateMetadata.LastWrite);
 
     private static void CheckETag(string? etag)
     {

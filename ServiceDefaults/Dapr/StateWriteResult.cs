@@ -1,4 +1,4 @@
-using System.Net;
+using Grpc.Core;
 
 namespace Gateway.ServiceDefaults.Dapr;
 
@@ -20,7 +20,7 @@ public enum StateWriteOutcome
     /// </summary>
     Unknown = 0,
 
-    /// <summary>The sidecar confirmed the write (204): every ETag matched and everything was stored.</summary>
+    /// <summary>The sidecar confirmed the write (<c>OK</c>): every ETag matched and everything was stored.</summary>
     Written = 1,
 }
 
@@ -32,21 +32,21 @@ public enum StateWriteFailure
 
     /// <summary>
     /// The store refused the write because an ETag did not match, the key already existed
-    /// (first-write without an ETag), or an ETag was given for a missing key: a 409 for a single
-    /// save or delete, or a transaction's 500 <c>ERR_STATE_TRANSACTION</c> whose message reports
-    /// an ETag mismatch. Someone else won; the re-read shows what they wrote.
+    /// (first-write without an ETag), or an ETag was given for a missing key: <c>Aborted</c> for a
+    /// single save or delete, or a transaction's <c>Internal</c> <c>ERR_STATE_TRANSACTION</c> whose
+    /// message reports an ETag mismatch. Someone else won; the re-read shows what they wrote.
     /// </summary>
     EtagMismatch = 1,
 
     /// <summary>
-    /// The sidecar answered with another error (5xx): the store may have applied all, some or none
+    /// The sidecar answered with another error (<c>Internal</c>, <c>Unknown</c>): the store may have applied all, some or none
     /// of the write (state.redis answers 500 for a first-write conflict and does not roll back
     /// transactions).
     /// </summary>
     SidecarError = 2,
 
     /// <summary>
-    /// No answer came (connection failure, reset, or <see cref="DaprClientOptions.AttemptTimeout"/>
+    /// No answer came (the sidecar unreachable, or <see cref="DaprClientOptions.AttemptTimeout"/>
     /// elapsed): the request may have reached the store and been applied.
     /// </summary>
     NoAnswer = 3,
@@ -56,11 +56,11 @@ public enum StateWriteFailure
 /// The answer to a conditional write or a transaction: <see cref="StateWriteOutcome.Written"/>, or
 /// <see cref="StateWriteOutcome.Unknown"/> with the reason. Errors that prove the request itself is
 /// wrong (unknown store, malformed ETag, missing API token, …) are thrown as
-/// <see cref="DaprApiException"/> instead: no re-read can fix them.
+/// the SDK's <see cref="global::Dapr.DaprException"/> instead: no re-read can fix them.
 /// </summary>
 public sealed record StateWriteResult
 {
-    private StateWriteResult(StateWriteOutcome outcome, StateWriteFailure failure, HttpStatusCode? statusCode, string? errorCode, string? message)
+    private StateWriteResult(StateWriteOutcome outcome, StateWriteFailure failure, StatusCode? statusCode, string? errorCode, string? message)
     {
         Outcome = outcome;
         Failure = failure;
@@ -70,17 +70,17 @@ public sealed record StateWriteResult
     }
 
     /// <summary>A confirmed write.</summary>
-    public static StateWriteResult Written { get; } = new(StateWriteOutcome.Written, StateWriteFailure.None, HttpStatusCode.NoContent, null, null);
+    public static StateWriteResult Written { get; } = new(StateWriteOutcome.Written, StateWriteFailure.None, Grpc.Core.StatusCode.OK, null, null);
 
     public StateWriteOutcome Outcome { get; }
 
     /// <summary>Why the write was not confirmed; <see cref="StateWriteFailure.None"/> when it was.</summary>
     public StateWriteFailure Failure { get; }
 
-    /// <summary>The sidecar's status, null when no answer came.</summary>
-    public HttpStatusCode? StatusCode { get; }
+    /// <summary>The sidecar's gRPC status, null when no answer came in time.</summary>
+    public StatusCode? StatusCode { get; }
 
-    /// <summary>The sidecar's error code (e.g. <c>ERR_STATE_SAVE</c>, <c>ERR_STATE_TRANSACTION</c>), when it sent one.</summary>
+    /// <summary>The <c>ErrorInfo</c> reason of the sidecar's answer (e.g. <c>ERR_STATE_SAVE</c>, <c>ERR_STATE_TRANSACTION</c>), when it sent one.</summary>
     public string? ErrorCode { get; }
 
     /// <summary>The sidecar's error message or the transport failure, for logs; never contains values.</summary>
@@ -89,6 +89,6 @@ public sealed record StateWriteResult
     /// <summary>True only when the sidecar confirmed the write.</summary>
     public bool IsWritten => Outcome == StateWriteOutcome.Written;
 
-    internal static StateWriteResult NotConfirmed(StateWriteFailure failure, HttpStatusCode? statusCode, string? errorCode, string? message) =>
+    internal static StateWriteResult NotConfirmed(StateWriteFailure failure, StatusCode? statusCode, string? errorCode, string? message) =>
         new(StateWriteOutcome.Unknown, failure, statusCode, errorCode, message);
 }

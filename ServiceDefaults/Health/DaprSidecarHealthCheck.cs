@@ -1,28 +1,26 @@
-using Gateway.ServiceDefaults.Dapr;
+using Dapr.Client;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Gateway.ServiceDefaults.Health;
 
-/// <summary>Ready only while the sidecar answers <c>GET /v1.0/healthz</c> with a success status.</summary>
-internal sealed class DaprSidecarHealthCheck(IHttpClientFactory clients, DaprSidecarOptions sidecar) : IHealthCheck
+/// <summary>Ready only while the sidecar answers the SDK's <see cref="DaprClient.CheckHealthAsync"/> (<c>GET /v1.0/healthz</c>) with a success status.</summary>
+internal sealed class DaprSidecarHealthCheck(DaprClient dapr) : IHealthCheck
 {
-    public const string HttpClientName = "dapr-health";
+    /// <summary>How long one check may wait for the sidecar.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var client = clients.CreateClient(HttpClientName);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(Bound);
         try
         {
-            using var response = await client.GetAsync(new Uri(sidecar.HttpEndpoint, "/v1.0/healthz"), cancellationToken).ConfigureAwait(false);
-            return response.IsSuccessStatusCode
+            // The SDK answers false for a connection failure or a non-2xx answer.
+            return await dapr.CheckHealthAsync(bounded.Token).ConfigureAwait(false)
                 ? HealthCheckResult.Healthy()
-                : HealthCheckResult.Unhealthy($"sidecar answered {(int)response.StatusCode}");
+                : HealthCheckResult.Unhealthy("sidecar unreachable or unhealthy");
         }
-        catch (HttpRequestException e)
-        {
-            return HealthCheckResult.Unhealthy("sidecar unreachable", e);
-        }
-        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             return HealthCheckResult.Unhealthy("sidecar timed out", e);
         }

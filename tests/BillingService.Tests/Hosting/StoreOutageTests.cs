@@ -32,6 +32,6 @@ public sealed class StoreOutageTests
         }
 
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
-        await Assert.ThrowsAsync<DaprApiException>(() => stack.Replicas[0].Sweeper.SweepOnceAsync(default));
+        await Assert.ThrowsAsync<global::Dapr.DaprException>(() => stack.Replicas[0].Sweeper.SweepOnceAsync(default));
     }
 }

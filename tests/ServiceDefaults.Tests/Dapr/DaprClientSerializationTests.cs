@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
 using Gateway.ServiceDefaults.Dapr;
 using Gateway.ServiceDefaults.Tests.Dapr.Support;
+using Wire = Dapr.Client.Autogen.Grpc.v1;
 
 namespace Gateway.ServiceDefaults.Tests.Dapr;
 
@@ -15,7 +17,7 @@ public sealed class DaprClientSerializationTests
     [Fact]
     public async Task Writes_ValueThatCannotBeSerialised_ThrowBeforeSending()
     {
-        await using var fake = await FakeSidecar.StartAsync((context, _) => Task.CompletedTask);
+        await using var fake = await FakeSidecar.StartGrpcAsync((context, _) => FakeSidecar.GrpcAnswer(context, new Empty()));
         using var clients = new TestDaprClients(fake.Endpoint);
         var loop = new Loop();
         loop.Next = loop;
@@ -23,7 +25,6 @@ public sealed class DaprClientSerializationTests
         await Assert.ThrowsAsync<JsonException>(() => clients.State.SaveStateAsync("statestore", "k", loop));
         await Assert.ThrowsAsync<JsonException>(() => clients.State.TrySaveStateAsync("statestore", "k", loop, etag: null));
         await Assert.ThrowsAsync<JsonException>(() => clients.State.TryExecuteStateTransactionAsync("statestore", [StateTransactionOperation.Upsert("k", loop)]));
-        await Assert.ThrowsAsync<JsonException>(() => clients.Invocation.InvokeMethodAsync<Loop, Account>(HttpMethod.Post, "callee", "m", loop));
 
         Assert.Empty(fake.Requests);
     }
@@ -31,53 +32,57 @@ public sealed class DaprClientSerializationTests
     [Fact]
     public async Task ConfiguredJsonOptions_ShapeTheWireFormat()
     {
-        string? body = null;
-        await using var fake = await FakeSidecar.StartAsync(async (context, _) =>
-        {
-            using var reader = new StreamReader(context.Request.Body);
-            body = await reader.ReadToEndAsync();
-            context.Response.StatusCode = 204;
-        });
+        await using var fake = await FakeSidecar.StartGrpcAsync((context, _) => FakeSidecar.GrpcAnswer(context, new Empty()));
         using var clients = new TestDaprClients(fake.Endpoint, configure: o => o.JsonSerializerOptions = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
 
         await clients.State.SaveStateAsync("statestore", "k", new Account("a", 1), TimeSpan.FromSeconds(1.5));
+        await clients.State.TryExecuteStateTransactionAsync("statestore", [StateTransactionOperation.Upsert("t", new Account("b", 2))]);
 
-        Assert.Equal("""[{"key":"k","value":{"account_id":"a","balance":1},"metadata":{"ttlInSeconds":"2"}}]""", body);
+        var save = Assert.Single(FakeSidecar.ReadGrpcRequest(fake.Bodies[0], Wire.SaveStateRequest.Parser).States);
+        Assert.Equal("""{"account_id":"a","balance":1}""", save.Value.ToStringUtf8());
+        Assert.Equal("2", save.Metadata["ttlInSeconds"]);
+        var upsert = Assert.Single(FakeSidecar.ReadGrpcRequest(fake.Bodies[1], Wire.ExecuteStateTransactionRequest.Parser).Operations);
+        Assert.Equal("""{"account_id":"b","balance":2}""", upsert.Request.Value.ToStringUtf8());
     }
 
     [Fact]
-    public async Task ConditionalWrites_SendFirstWriteConcurrency_AndTheETag()
+    public async Task Writes_SendTheConcurrencyAndETagAsked_FirstWriteByDefault()
     {
-        var bodies = new List<string>();
-        await using var fake = await FakeSidecar.StartAsync(async (context, _) =>
-        {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
-            lock (bodies)
-            {
-                bodies.Add(context.Request.Method + " " + context.Request.Headers.IfMatch + " " + body);
-            }
-
-            context.Response.StatusCode = 204;
-        });
+        await using var fake = await FakeSidecar.StartGrpcAsync((context, _) => FakeSidecar.GrpcAnswer(context, new Empty()));
         using var clients = new TestDaprClients(fake.Endpoint);
 
         await clients.State.TrySaveStateAsync("statestore", "k", 1, etag: "e1");
         await clients.State.TrySaveStateAsync("statestore", "k", 1, etag: null);
+        await clients.State.SaveStateAsync("statestore", "k", 1);
         await clients.State.TryDeleteStateAsync("statestore", "k", "e 2");
         await clients.State.TryExecuteStateTransactionAsync("statestore",
         [
             StateTransactionOperation.Upsert("a", 1, "e3"),
             StateTransactionOperation.Upsert("b", 2, concurrency: StateConcurrency.LastWrite),
+            StateTransactionOperation.Upsert("n", 3),
             StateTransactionOperation.Delete("c", "e4"),
         ]);
 
         Assert.Equal(
         [
-            """POST  [{"key":"k","value":1,"etag":"e1","options":{"concurrency":"first-write"}}]""",
-            """POST  [{"key":"k","value":1,"options":{"concurrency":"first-write"}}]""",
-            "DELETE e 2 ",
-            """POST  {"operations":[{"operation":"upsert","request":{"key":"a","value":1,"etag":"e3","options":{"concurrency":"first-write"}}},{"operation":"upsert","request":{"key":"b","value":2,"options":{"concurrency":"last-write"}}},{"operation":"delete","request":{"key":"c","etag":"e4"}}]}""",
-        ], bodies);
+            "POST /dapr.proto.runtime.v1.Dapr/SaveState",
+            "POST /dapr.proto.runtime.v1.Dapr/SaveState",
+            "POST /dapr.proto.runtime.v1.Dapr/SaveState",
+            "POST /dapr.proto.runtime.v1.Dapr/DeleteState",
+            "POST /dapr.proto.runtime.v1.Dapr/ExecuteStateTransaction",
+        ], fake.Requests);
+        string Save(int i) => Describe(Assert.Single(FakeSidecar.ReadGrpcRequest(fake.Bodies[i], Wire.SaveStateRequest.Parser).States));
+        Assert.Equal("k 1 e1 ConcurrencyFirstWrite", Save(0));
+        Assert.Equal("k 1 - ConcurrencyFirstWrite", Save(1));
+        Assert.Equal("k 1 - ConcurrencyLastWrite", Save(2));
+        var delete = FakeSidecar.ReadGrpcRequest(fake.Bodies[3], Wire.DeleteStateRequest.Parser);
+        Assert.Equal("k e 2", $"{delete.Key} {delete.Etag.Value}");
+        var transaction = FakeSidecar.ReadGrpcRequest(fake.Bodies[4], Wire.ExecuteStateTransactionRequest.Parser);
+        Assert.Equal(
+            ["upsert a 1 e3 ConcurrencyFirstWrite", "upsert b 2 - ConcurrencyLastWrite", "upsert n 3 - ConcurrencyFirstWrite", "delete c  e4 ConcurrencyLastWrite"],
+            transaction.Operations.Select(o => $"{o.OperationType} {Describe(o.Request)}"));
     }
+
+    private static string Describe(Wire.StateItem item) =>
+        $"{item.Key} {item.Value.ToStringUtf8()} {(item.Etag is null ? "-" : item.Etag.Value)} {item.Options?.Concurrency}";
 }

@@ -15,7 +15,7 @@ public sealed class DaprInvocationClientTests : IClassFixture<InvocationFixture>
     public DaprInvocationClientTests(InvocationFixture fixture)
     {
         _fixture = fixture;
-        _clients = new TestDaprClients(fixture.CallerEndpoint);
+        _clients = new TestDaprClients(httpEndpoint: fixture.CallerEndpoint);
         _invoke = _clients.Invocation;
     }
 

@@ -7,15 +7,14 @@ namespace Gateway.ServiceDefaults.Tests.Dapr;
 public sealed class DaprServiceCollectionExtensionsTests
 {
     [Fact]
-    public void AddDaprSidecar_RegistersBothClients_OverOneChannel()
+    public void AddDaprSidecar_RegistersTheSdkClientAndTheAdapter_AsSingletons()
     {
         using var provider = new ServiceCollection()
-            .AddDaprSidecar(new DaprSidecarOptions { HttpEndpoint = new Uri("http://127.0.0.1:3999") })
+            .AddDaprSidecar(new DaprSidecarOptions { GrpcEndpoint = new Uri("http://127.0.0.1:3998"), HttpEndpoint = new Uri("http://127.0.0.1:3999") })
             .BuildServiceProvider();
 
-        Assert.Same(provider.GetRequiredService<DaprStateClient>(), provider.GetRequiredService<DaprStateClient>());
-        Assert.NotNull(provider.GetRequiredService<DaprInvocationClient>());
-        Assert.Same(provider.GetRequiredService<DaprSidecarChannel>(), provider.GetRequiredService<DaprSidecarChannel>());
+        Assert.Same(provider.GetRequiredService<StateStoreClient>(), provider.GetRequiredService<StateStoreClient>());
+        Assert.Same(provider.GetRequiredService<global::Dapr.Client.DaprClient>(), provider.GetRequiredService<global::Dapr.Client.DaprClient>());
     }
 
     [Fact]
@@ -26,11 +25,11 @@ public sealed class DaprServiceCollectionExtensionsTests
             .Configure<DaprClientOptions>(o => o.MaxRetryAttempts = 50)
             .BuildServiceProvider();
 
-        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<DaprStateClient>());
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<StateStoreClient>());
     }
 
     [Fact]
-    public void AddDaprSidecar_ConfiguredJsonOptions_AreUsed()
+    public void AddDaprSidecar_ConfiguredJsonOptions_AreTheSdkClients()
     {
         var json = new System.Text.Json.JsonSerializerOptions();
         using var provider = new ServiceCollection()
@@ -38,7 +37,18 @@ public sealed class DaprServiceCollectionExtensionsTests
             .Configure<DaprClientOptions>(o => o.JsonSerializerOptions = json)
             .BuildServiceProvider();
 
-        Assert.Same(json, provider.GetRequiredService<DaprSidecarChannel>().Json);
+        Assert.Same(json, provider.GetRequiredService<global::Dapr.Client.DaprClient>().JsonSerializerOptions);
+    }
+
+    [Theory]
+    [InlineData("DAPR_GRPC_PORT", "50007", "http://127.0.0.1:50007/")]
+    [InlineData("DAPR_GRPC_ENDPOINT", "http://sidecar:4001", "http://sidecar:4001/")]
+    [InlineData(null, null, "http://127.0.0.1:50001/")]
+    public void DaprSidecarOptions_GrpcEndpoint_FromTheDaprVariables(string? name, string? value, string expected)
+    {
+        var options = DaprSidecarOptions.FromEnvironment(n => n == name ? value : null);
+
+        Assert.Equal(expected, options.GrpcEndpoint.ToString());
     }
 
     [Theory]

@@ -16,7 +16,7 @@ public sealed class StateSidecarFixture : IAsyncLifetime
 
     public static TheoryData<string> Stores => new() { Sqlite, Memory };
 
-    public Uri Endpoint => _sidecar?.HttpEndpoint ?? throw new InvalidOperationException("not started");
+    public Uri GrpcEndpoint => _sidecar?.GrpcEndpoint ?? throw new InvalidOperationException("not started");
 
     public async Task InitializeAsync()
     {
@@ -26,7 +26,7 @@ public sealed class StateSidecarFixture : IAsyncLifetime
         _sidecar = await SidecarProcess.StartAsync("sd-state", resources, Directory.CreateDirectory(_folder.Combine("registry")).FullName);
     }
 
-    internal TestDaprClients CreateClients(Action<Gateway.ServiceDefaults.Dapr.DaprClientOptions>? configure = null) => new(Endpoint, configure: configure);
+    internal TestDaprClients CreateClients(Action<Gateway.ServiceDefaults.Dapr.DaprClientOptions>? configure = null) => new(GrpcEndpoint, configure: configure);
 
     public async Task DisposeAsync()
     {

@@ -1,39 +1,49 @@
 using System.Diagnostics.Metrics;
 using Gateway.ServiceDefaults.Dapr;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.ServiceDefaults.Tests.Dapr.Support;
 
-/// <summary>The real clients over one channel to <c>endpoint</c>, with test-sized retry settings unless told otherwise.</summary>
+/// <summary>
+/// The clients as a service gets them from <c>AddDaprSidecar</c>, the state API on
+/// <c>grpcEndpoint</c> and the HTTP API on <c>httpEndpoint</c>, with test-sized retry settings
+/// unless told otherwise.
+/// </summary>
 internal sealed class TestDaprClients : IDisposable
 {
-    private readonly DaprSidecarChannel _channel;
+    private readonly ServiceProvider _provider;
 
-    public TestDaprClients(Uri endpoint, string? apiToken = null, Action<DaprClientOptions>? configure = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
+    public TestDaprClients(Uri? grpcEndpoint = null, Uri? httpEndpoint = null, string? apiToken = null, Action<DaprClientOptions>? configure = null, TimeProvider? time = null, IMeterFactory? meterFactory = null)
     {
-        var options = new DaprClientOptions
+        var services = new ServiceCollection();
+        if (time is not null)
         {
-            MaxRetryAttempts = 2,
-            RetryDelay = TimeSpan.FromMilliseconds(1),
-            RetryMaxDelay = TimeSpan.FromMilliseconds(20),
-            AttemptTimeout = TimeSpan.FromSeconds(15),
-        };
-        configure?.Invoke(options);
-        _channel = new DaprSidecarChannel(
-            new DaprSidecarOptions { HttpEndpoint = endpoint, ApiToken = apiToken },
-            options,
-            NullLogger.Instance,
-            time ?? TimeProvider.System,
-            meterFactory);
-        State = new DaprStateClient(_channel);
-        Invocation = new DaprInvocationClient(_channel);
+            services.AddSingleton(time);
+        }
+
+        if (meterFactory is not null)
+        {
+            services.AddSingleton(meterFactory);
+        }
+
+        var unused = new Uri("http://127.0.0.1:9");
+        services.AddDaprSidecar(new DaprSidecarOptions { GrpcEndpoint = grpcEndpoint ?? unused, HttpEndpoint = httpEndpoint ?? unused, ApiToken = apiToken });
+        services.Configure<DaprClientOptions>(options =>
+        {
+            options.MaxRetryAttempts = 2;
+            options.RetryDelay = TimeSpan.FromMilliseconds(1);
+            options.RetryMaxDelay = TimeSpan.FromMilliseconds(20);
+            options.AttemptTimeout = TimeSpan.FromSeconds(15);
+            configure?.Invoke(options);
+        });
+        _provider = services.BuildServiceProvider();
     }
 
-    public DaprStateClient State { get; }
+    public StateStoreClient State => _provider.GetRequiredService<StateStoreClient>();
 
-    public DaprInvocationClient Invocation { get; }
+    public DaprInvocationClient Invocation => _provider.GetRequiredService<DaprInvocationClient>();
 
-    public void Dispose() => _channel.Dispose();
+    public void Dispose() => _provider.Dispose();
 }
 
 /// <summary>Keys no other test (or earlier run against the same store) uses.</summary>

@@ -1,18 +1,19 @@
-using System.Net;
 using System.Text.Json;
+using Dapr;
 using Gateway.ServiceDefaults.Dapr;
 using Gateway.ServiceDefaults.Tests.Dapr.Support;
+using Grpc.Core;
 
 namespace Gateway.ServiceDefaults.Tests.Dapr;
 
-/// <summary>The state client against a live LocalSidecar, on SQLite and in memory.</summary>
+/// <summary>The state adapter over the SDK's DaprClient against a live LocalSidecar's gRPC API, on SQLite and in memory.</summary>
 [Collection(StateSidecarGroup.Name)]
-public sealed class DaprStateClientTests : IDisposable
+public sealed class StateStoreClientTests : IDisposable
 {
     private readonly TestDaprClients _clients;
-    private readonly DaprStateClient _state;
+    private readonly StateStoreClient _state;
 
-    public DaprStateClientTests(StateSidecarFixture sidecar)
+    public StateStoreClientTests(StateSidecarFixture sidecar)
     {
         _clients = sidecar.CreateClients();
         _state = _clients.State;
@@ -89,7 +90,6 @@ public sealed class DaprStateClientTests : IDisposable
         Assert.Null(items[1].ETag);
         Assert.Equal(new Account("a", 1), items[2].Value);
         Assert.Equal((await _state.GetStateAsync<Account>(store, a))!.ETag, items[2].ETag);
-        Assert.All(items, i => Assert.Null(i.Error));
     }
 
     [Theory]
@@ -129,9 +129,7 @@ public sealed class DaprStateClientTests : IDisposable
         Assert.Equal(StateWriteOutcome.Unknown, result.Outcome);
         Assert.False(result.IsWritten);
         Assert.Equal(StateWriteFailure.EtagMismatch, result.Failure);
-        Assert.Equal(HttpStatusCode.Conflict, result.StatusCode);
-        Assert.Equal("ERR_STATE_SAVE", result.ErrorCode);
-        Assert.Contains("possible etag mismatch", result.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.Aborted, result.StatusCode);
         Assert.Equal(2, (await _state.GetStateAsync<Account>(store, key))!.Value.Balance);
     }
 
@@ -212,8 +210,7 @@ public sealed class DaprStateClientTests : IDisposable
 
         Assert.Equal(StateWriteOutcome.Unknown, result.Outcome);
         Assert.Equal(StateWriteFailure.EtagMismatch, result.Failure);
-        Assert.Equal(HttpStatusCode.Conflict, result.StatusCode);
-        Assert.Equal("ERR_STATE_DELETE", result.ErrorCode);
+        Assert.Equal(StatusCode.Aborted, result.StatusCode);
         Assert.NotNull(await _state.GetStateAsync<Account>(store, key));
     }
 
@@ -271,7 +268,7 @@ public sealed class DaprStateClientTests : IDisposable
         ]);
 
         Assert.Equal(StateWriteOutcome.Unknown, result.Outcome);
-        Assert.Equal(HttpStatusCode.InternalServerError, result.StatusCode);
+        Assert.Equal(StatusCode.Internal, result.StatusCode);
         Assert.Equal("ERR_STATE_TRANSACTION", result.ErrorCode);
         Assert.Equal(StateWriteFailure.EtagMismatch, result.Failure);
         Assert.Equal(90, (await _state.GetStateAsync<Account>(store, account))!.Value.Balance);
@@ -407,54 +404,57 @@ public sealed class DaprStateClientTests : IDisposable
 
     [Theory]
     [InlineData("a/b")]
+    [InlineData("/")]
     [InlineData(".")]
     [InlineData("..")]
-    public async Task Keys_ThatUrlPathsCannotAddress_AreRefusedEverywhere(string key)
+    public async Task Keys_ThatUrlPathsCannotAddress_RoundTripOverGrpc(string suffix)
     {
         var store = StateSidecarFixture.Sqlite;
+        var key = suffix is "." or ".." ? suffix + TestKeys.New() : TestKeys.New() + suffix;
+        await _state.SaveStateAsync(store, key, new Account(key, 1));
 
-        await Assert.ThrowsAsync<ArgumentException>(() => _state.SaveStateAsync(store, key, 1));
-        await Assert.ThrowsAsync<ArgumentException>(() => _state.TrySaveStateAsync(store, key, 1, etag: null));
-        await Assert.ThrowsAsync<ArgumentException>(() => _state.GetStateAsync<int>(store, key));
-        await Assert.ThrowsAsync<ArgumentException>(() => _state.GetBulkStateAsync<int>(store, ["ok", key]));
-        await Assert.ThrowsAsync<ArgumentException>(() => _state.DeleteStateAsync(store, key));
-        Assert.Throws<ArgumentException>(() => StateTransactionOperation.Upsert(key, 1));
-        Assert.Throws<ArgumentException>(() => StateTransactionOperation.Delete(key));
+        var entry = await _state.GetStateAsync<Account>(store, key);
+        var bulk = await _state.GetBulkStateAsync<Account>(store, [key]);
+        await _state.DeleteStateAsync(store, key);
+
+        Assert.Equal(key, entry?.Value.AccountId);
+        Assert.Equal(key, Assert.Single(bulk).Value?.AccountId);
+        Assert.Null(await _state.GetStateAsync<Account>(store, key));
     }
 
     [Fact]
     public async Task GetState_UnknownStore_ThrowsStoreNotFound()
     {
-        var error = await Assert.ThrowsAsync<DaprApiException>(() => _state.GetStateAsync<Account>("no-such-store", TestKeys.New()));
+        var error = SidecarFailure.Of(await Assert.ThrowsAsync<DaprException>(() => _state.GetStateAsync<Account>("no-such-store", TestKeys.New())));
 
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
-        Assert.Equal("ERR_STATE_STORE_NOT_FOUND", error.ErrorCode);
-        Assert.Contains("no-such-store", error.Message, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, error?.StatusCode);
+        Assert.Equal("DAPR_STATE_NOT_FOUND", error?.Reason);
+        Assert.Contains("no-such-store", error?.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task TrySaveState_UnknownStore_ThrowsInsteadOfReportingAConflict()
     {
-        var error = await Assert.ThrowsAsync<DaprApiException>(() => _state.TrySaveStateAsync("no-such-store", TestKeys.New(), new Account("a", 1), etag: null));
+        var error = SidecarFailure.Of(await Assert.ThrowsAsync<DaprException>(() => _state.TrySaveStateAsync("no-such-store", TestKeys.New(), new Account("a", 1), etag: null)));
 
-        Assert.Equal("ERR_STATE_STORE_NOT_FOUND", error.ErrorCode);
+        Assert.Equal("DAPR_STATE_NOT_FOUND", error?.Reason);
     }
 
     [Fact]
     public async Task TryExecuteStateTransaction_UnknownStore_Throws()
     {
-        var error = await Assert.ThrowsAsync<DaprApiException>(() => _state.TryExecuteStateTransactionAsync("no-such-store", [StateTransactionOperation.Delete(TestKeys.New())]));
+        var error = SidecarFailure.Of(await Assert.ThrowsAsync<DaprException>(() => _state.TryExecuteStateTransactionAsync("no-such-store", [StateTransactionOperation.Delete(TestKeys.New())])));
 
-        Assert.Equal("ERR_STATE_STORE_NOT_FOUND", error.ErrorCode);
+        Assert.Equal("DAPR_STATE_NOT_FOUND", error?.Reason);
     }
 
     [Fact]
-    public async Task GetState_KeyWithDoublePipe_ThrowsMalformedRequest()
+    public async Task GetState_KeyWithDoublePipe_ThrowsIllegalKey()
     {
-        var error = await Assert.ThrowsAsync<DaprApiException>(() => _state.GetStateAsync<Account>(StateSidecarFixture.Sqlite, "a||b"));
+        var error = SidecarFailure.Of(await Assert.ThrowsAsync<DaprException>(() => _state.GetStateAsync<Account>(StateSidecarFixture.Sqlite, "a||b")));
 
-        Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
-        Assert.Equal("ERR_MALFORMED_REQUEST", error.ErrorCode);
+        Assert.Equal(StatusCode.InvalidArgument, error?.StatusCode);
+        Assert.Equal("DAPR_STATE_ILLEGAL_KEY", error?.Reason);
     }
 
     [Fact]
@@ -466,6 +466,7 @@ public sealed class DaprStateClientTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => _state.TryDeleteStateAsync("s", "k", ""));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _state.SaveStateAsync("s", "k", 1, TimeSpan.Zero));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _state.GetBulkStateAsync<int>("s", ["k"], parallelism: 0));
+        await Assert.ThrowsAsync<ArgumentException>(() => _state.TryExecuteStateTransactionAsync("s", []));
         Assert.Throws<ArgumentException>(() => StateTransactionOperation.Upsert("", 1));
     }
 
