@@ -47,34 +47,15 @@ public sealed class BackendActorHostingTests : IDisposable
     [Fact]
     public async Task Backend_IdleForItsTimeout_IsDeactivated_AndItsNextActivationDecidesFromTheStoredGrants()
     {
-        var resources = Directory.CreateDirectory(_folder.Combine("resources")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(resources, "statestore.yaml"), ComponentYaml.StateStore(StateStoreKind.Sqlite, "statestore", _folder.Combine("state.db"), actorStateStore: true));
-        var (sidecarPort, sidecarGrpcPort) = (FreePort.Next(), FreePort.Next());
-
         // The policy clock stands still: the grants stay in the backend's rolling minute however long the test takes.
-        await using var replica = new PoolReplica(FreePort.Next(), sidecarPort, new ManualTimeProvider(), null, new Dictionary<string, string?>
-        {
-            ["Pool:ActorIdleTimeout"] = "00:00:01",
-            ["Pool:Probing:Enabled"] = "false",
-            ["Pool:Pools:0:Name"] = "primary",
-            ["Pool:Backends:0:Id"] = "idle",
-            ["Pool:Backends:0:Pool"] = "primary",
-            ["Pool:Backends:0:BaseUrl"] = "http://127.0.0.1:9/v1",
-            ["Pool:Backends:0:Models:m"] = "m",
-            ["Pool:Backends:0:Rpm"] = "2",
-        }, null, sidecarGrpcPort);
-        replica.StartServer();
-        await using var sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
-        await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
-        await replica.Registry.Seeded.WaitAsync(TimeSpan.FromSeconds(30));
-        using var api = new PoolApi(new HttpClient { BaseAddress = replica.Address, Timeout = TimeSpan.FromSeconds(30) }, null);
-        using var sidecarHttp = new HttpClient { BaseAddress = sidecar.HttpEndpoint, Timeout = TimeSpan.FromSeconds(30) };
+        await using var stack = await StartAsync("idle", new() { ["Pool:ActorIdleTimeout"] = "00:00:01" }, new ManualTimeProvider());
+        using var sidecarHttp = new HttpClient { BaseAddress = stack.Sidecar.HttpEndpoint, Timeout = TimeSpan.FromSeconds(30) };
 
-        var granted = new[] { (await api.LeaseAsync("m")).Status, (await api.LeaseAsync("m")).Status };
+        var granted = new[] { (await stack.Api.LeaseAsync("m")).Status, (await stack.Api.LeaseAsync("m")).Status };
         var activeAfterGrants = await ActiveBackendsAsync(sidecarHttp);
         var deactivated = await Eventually.TrueAsync(async () => await ActiveBackendsAsync(sidecarHttp) == 0, TimeSpan.FromSeconds(30));
-        var third = await api.LeaseAsync("m");
-        var status = (await api.StatusAsync("idle")).EnsureStatus(HttpStatusCode.OK);
+        var third = await stack.Api.LeaseAsync("m");
+        var status = (await stack.Api.StatusAsync("idle")).EnsureStatus(HttpStatusCode.OK);
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], granted);
         Assert.Equal(1, activeAfterGrants);
@@ -85,7 +66,71 @@ public sealed class BackendActorHostingTests : IDisposable
         Assert.Equal(1, await ActiveBackendsAsync(sidecarHttp));
     }
 
+    [Fact]
+    public async Task Calls_WhenTheActorCannotBeReached_StatusIs503StoreUnavailable_AndALeaseIsDeniedAsUnavailable()
+    {
+        // The registry copy stays fresh for minutes: only the actor calls reach for the missing sidecar.
+        await using var stack = await StartAsync("gone", new() { ["Pool:RegistryRefreshInterval"] = "00:05:00" }, null);
+        (await stack.Api.StatusAsync("gone")).EnsureStatus(HttpStatusCode.OK);
+        await stack.Sidecar.DisposeAsync();
+
+        var status = await stack.Api.StatusAsync("gone");
+        var lease = await stack.Api.LeaseAsync("m");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status.Status);
+        Assert.Equal("urn:gateway:problem:pool:store-unavailable", status["type"]);
+        Assert.Equal(TimeSpan.FromSeconds(1), status.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, lease.Status);
+        Assert.Equal("urn:gateway:problem:pool:all-pools-exhausted", lease["type"]);
+        Assert.Equal("unavailable", lease.Json["denials"]![0]!["reason"]!.GetValue<string>());
+    }
+
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>A replica with one backend <paramref name="backendId"/> (rpm 2, model <c>m</c>) beside its own sidecar.</summary>
+    private async Task<Stack> StartAsync(string backendId, Dictionary<string, string?> settings, TimeProvider? clock)
+    {
+        var resources = Directory.CreateDirectory(_folder.Combine("resources")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(resources, "statestore.yaml"), ComponentYaml.StateStore(StateStoreKind.Sqlite, "statestore", _folder.Combine("state.db"), actorStateStore: true));
+        settings["Pool:Probing:Enabled"] = "false";
+        settings["Pool:Pools:0:Name"] = "primary";
+        settings["Pool:Backends:0:Id"] = backendId;
+        settings["Pool:Backends:0:Pool"] = "primary";
+        settings["Pool:Backends:0:BaseUrl"] = "http://127.0.0.1:9/v1";
+        settings["Pool:Backends:0:Models:m"] = "m";
+        settings["Pool:Backends:0:Rpm"] = "2";
+        var (sidecarPort, sidecarGrpcPort) = (FreePort.Next(), FreePort.Next());
+        var replica = new PoolReplica(FreePort.Next(), sidecarPort, clock, null, settings, null, sidecarGrpcPort);
+        SidecarProcess? sidecar = null;
+        try
+        {
+            replica.StartServer();
+            sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
+            await sidecar.WaitUntilAsync("/v1.0/healthz", TimeSpan.FromSeconds(30));
+            await replica.Registry.Seeded.WaitAsync(TimeSpan.FromSeconds(30));
+            return new Stack(replica, sidecar, new PoolApi(new HttpClient { BaseAddress = replica.Address, Timeout = TimeSpan.FromSeconds(30) }, null));
+        }
+        catch
+        {
+            if (sidecar is not null)
+            {
+                await sidecar.DisposeAsync();
+            }
+
+            await replica.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record Stack(PoolReplica Replica, SidecarProcess Sidecar, PoolApi Api) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Api.Dispose();
+            await Sidecar.DisposeAsync();
+            await Replica.DisposeAsync();
+        }
+    }
 
     /// <summary>How many Backend actors the sidecar holds active, as its metadata shows.</summary>
     internal static async Task<int> ActiveBackendsAsync(HttpClient sidecar)
