@@ -17,11 +17,11 @@ namespace Gateway.PoolService.Infrastructure;
 /// defaults, as the rest of our JSON). Chosen over non-remoting
 /// <see cref="ActorProxy.InvokeMethodAsync{TRequest, TResponse}(string, TRequest, CancellationToken)"/>
 /// by measured cost. <c>Pool.Bench proxies</c> (bench/README.md: <c>GetStatusAsync</c> from another
-/// process through PoolService's LocalSidecar, one call at a time, the ways alternated; three runs
-/// on 2 cores under a load average of 10 to 24 from other jobs, 2026-12-03) gave per call, caller
+/// process through PoolService's LocalSidecar, one call at a time, the ways alternated; four runs
+/// on 2 cores under a load average of 6 to 24 from other jobs, 2026-12-03) gave per call, caller
 /// + host + sidecar CPU: typed and cached 617 to 674 µs, non-remoting and cached 650 to 849 µs
-/// (typed 5 to 21 % less, and less in each of the three processes in every run); wall time 426 to
-/// 499 µs against 472 to 685 µs. The typed proxy allocates more in the caller (11.8 KiB per call
+/// (typed 5 to 21 % less, and less in each of the three processes in every run); wall time 346 to
+/// 499 µs against 387 to 685 µs. The typed proxy allocates more in the caller (11.8 KiB per call
 /// against 5.7 KiB). A typed proxy made per call costs 1,005 to 1,390 µs (caller CPU 700 to 860
 /// µs, 125 KiB), hence the cache. The SDK's host side answers a remoting call with one compiled dispatcher and one write, a
 /// non-remoting one through <c>dynamic</c>, reflection and a streamed answer. Either needs the
