@@ -1,7 +1,6 @@
 using Gateway.PoolService.Apis;
 using Gateway.PoolService.Infrastructure;
 using Gateway.ServiceDefaults;
-using Gateway.ServiceDefaults.Actors;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();

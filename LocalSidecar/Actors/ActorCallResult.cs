@@ -24,6 +24,9 @@ internal sealed record ActorCallResult(int StatusCode, IReadOnlyList<KeyValuePai
             response.ContentType = ContentType;
         }
 
+        // daprd reads the app's whole answer and sends it with its length (Go's net/http does for an
+        // answer written at once), not chunked.
+        response.ContentLength = Body.Length;
         await response.Body.WriteAsync(Body, context.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using Dapr;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
@@ -94,7 +93,7 @@ internal static class BackendsApi
 
             return TypedResults.Ok(new OutcomeView(true, false, true, cost, answer.Status));
         }
-        catch (DaprException e)
+        catch (BackendActorUnavailableException e)
         {
             // Usage has it; the policy misses one signal, which the next report makes up for.
             PoolLog.ActorUnavailable(logger, backend.Id, "report", e);

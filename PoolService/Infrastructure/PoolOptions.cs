@@ -48,6 +48,13 @@ internal sealed class PoolOptions
     /// <summary>How long usage documents are kept (their time to live in the store). Default: 30 days. Between 1 hour and 400 days.</summary>
     public TimeSpan UsageRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a Backend actor may go without calls before its sidecar deactivates it (its
+    /// observations not yet stored are then dropped; decisions are always stored). Default: 60
+    /// minutes, daprd's. Between 1 second and 24 hours.
+    /// </summary>
+    public TimeSpan ActorIdleTimeout { get; set; } = TimeSpan.FromMinutes(60);
+
     public BackendPolicyOptions Policy { get; set; } = new();
 
     public ProbingOptions Probing { get; set; } = new();
@@ -96,6 +103,11 @@ internal sealed class PoolOptions
         if (UsageRetention < TimeSpan.FromHours(1) || UsageRetention > TimeSpan.FromDays(400))
         {
             problems.Add($"UsageRetention must be between 1 hour and 400 days, not {UsageRetention}");
+        }
+
+        if (ActorIdleTimeout < TimeSpan.FromSeconds(1) || ActorIdleTimeout > TimeSpan.FromHours(24))
+        {
+            problems.Add($"ActorIdleTimeout must be between 1 second and 24 hours, not {ActorIdleTimeout}");
         }
 
         problems.AddRange((Policy?.Validate() ?? ["is required"]).Select(p => "Policy:" + p));

@@ -1,5 +1,6 @@
+using Dapr.Actors.Client;
+using Dapr.Actors.Runtime;
 using Gateway.PoolService.Services;
-using Gateway.ServiceDefaults.Actors;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,9 @@ internal static class PoolServiceExtensions
     /// override it. Set as an environment variable or on the command line.
     /// </summary>
     public const string SettingsFileKey = "POOL_SETTINGS_FILE";
+
+    /// <summary>daprd's <c>actorScanInterval</c> default.</summary>
+    private static readonly TimeSpan DefaultScanInterval = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The pool options (section <c>Pool</c>, validated at start), the policy clock, the Backend
@@ -46,8 +50,38 @@ internal static class PoolServiceExtensions
                 UseCookies = false,
                 ConnectTimeout = TimeSpan.FromSeconds(5),
             });
-        services.AddActors(actors => actors.RegisterActor<BackendActor>(BackendActor.TypeName));
+        AddBackendActor(services);
         return builder;
+    }
+
+    /// <summary>
+    /// Hosts the Backend actor with Dapr.Actors, sending the sidecar daprd's defaults explicitly
+    /// (as this service always has) but for the idle timeout (<see cref="PoolOptions.ActorIdleTimeout"/>),
+    /// and the proxy factory <see cref="BackendActors"/> calls through.
+    /// </summary>
+    private static void AddBackendActor(IServiceCollection services)
+    {
+        services.AddSingleton<IActorProxyFactory>(provider => BackendActors.CreateFactory(provider.GetRequiredService<IConfiguration>()));
+        services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<BackendActor>(BackendActor.TypeName);
+            options.JsonSerializerOptions = PoolJson.Options;
+
+            // Only remoting calls (typed proxies) read this: with it they travel as JSON too,
+            // which the records need (DataContractSerializer cannot build positional records).
+            options.UseJsonSerialization = true;
+            options.DrainOngoingCallTimeout = TimeSpan.FromSeconds(60);
+            options.DrainRebalancedActors = true;
+        });
+        services.AddOptions<ActorRuntimeOptions>().Configure<IOptions<PoolOptions>, IConfiguration>((options, pool, configuration) =>
+        {
+            options.HttpEndpoint = BackendActors.SidecarEndpoint(configuration);
+            options.ActorIdleTimeout = pool.Value.ActorIdleTimeout;
+
+            // Older daprd versions look for idle actors this often (newer ones track each actor): no
+            // less often than the idle timeout, else an actor would outlive it by up to 30 s.
+            options.ActorScanInterval = pool.Value.ActorIdleTimeout < DefaultScanInterval ? pool.Value.ActorIdleTimeout : DefaultScanInterval;
+        });
     }
 
     private static ApiKeyCipher CreateCipher(PoolOptions options) =>

@@ -7,7 +7,7 @@ namespace Gateway.PoolService.Model;
 /// values of the <c>gateway.pool.backend.state</c> gauge and never change.
 /// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<BackendCondition>))]
-internal enum BackendCondition
+public enum BackendCondition
 {
     /// <summary>Grants leases.</summary>
     [JsonStringEnumMemberName("available")]

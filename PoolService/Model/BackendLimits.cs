@@ -7,8 +7,8 @@ namespace Gateway.PoolService.Model;
 /// <param name="Rpm">Grants allowed per rolling minute.</param>
 /// <param name="Enabled">False: nothing is granted.</param>
 /// <param name="ProbeIntervalSeconds">How often it is probed (the earliest an unhealthy backend can recover); null when not probed.</param>
-internal sealed record BackendLimits(int Rpm, bool Enabled, int? ProbeIntervalSeconds)
+public sealed record BackendLimits(int Rpm, bool Enabled, int? ProbeIntervalSeconds)
 {
-    public static BackendLimits Of(BackendRecord backend) =>
+    internal static BackendLimits Of(BackendRecord backend) =>
         new(backend.Rpm, backend.Enabled, backend.HealthPath is null ? null : backend.HealthIntervalSeconds);
 }

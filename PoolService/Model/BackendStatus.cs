@@ -1,7 +1,7 @@
 namespace Gateway.PoolService.Model;
 
 /// <summary>A backend's live figures as its actor sees them (<c>GET /backends/{id}/status</c>).</summary>
-internal sealed record BackendStatus
+public sealed record BackendStatus
 {
     public required string BackendId { get; init; }
 

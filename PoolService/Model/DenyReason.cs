@@ -4,7 +4,7 @@ namespace Gateway.PoolService.Model;
 
 /// <summary>Why a backend did not grant a lease (the <c>reason</c> tag of <c>gateway.pool.denials</c>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<DenyReason>))]
-internal enum DenyReason
+public enum DenyReason
 {
     [JsonStringEnumMemberName("disabled")]
     Disabled = 0,

@@ -4,7 +4,7 @@ namespace Gateway.PoolService.Model;
 
 /// <summary>How one upstream call ended, as the caller reports it.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<OutcomeKind>))]
-internal enum OutcomeKind
+public enum OutcomeKind
 {
     /// <summary>2xx (or a completed stream): resets the 429 count and the failure count; ends a cooldown it was granted in.</summary>
     [JsonStringEnumMemberName("success")]

@@ -1,6 +1,6 @@
+using Dapr.Actors.Runtime;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
-using Gateway.ServiceDefaults.Actors;
 
 namespace Gateway.PoolService.Services;
 
@@ -26,19 +26,29 @@ namespace Gateway.PoolService.Services;
 /// <para><b>Grants</b> are each written before the lease is answered, on purpose: a grant held
 /// only in memory would be forgotten by the actor's next host, which could then grant it again
 /// within the same minute, past the backend's RPM.</para>
+/// <para><b>Hosting</b> (Dapr.Actors): the sidecar runs one call per id at a time (the SDK also
+/// takes a turn per id in the app); an instance idle for <see cref="PoolOptions.ActorIdleTimeout"/>
+/// is deactivated. It has no reminders or timers.</para>
 /// </remarks>
-internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKeyedServices(PoolClock.Key)] TimeProvider clock) : Actor(host)
+internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKeyedServices(PoolClock.Key)] TimeProvider clock) : Actor(host), IBackendActor
 {
     public const string TypeName = "Backend";
 
     /// <summary>The one state key: the whole <see cref="BackendState"/>, written when its decision state changes.</summary>
     public const string StateKey = "policy";
 
+    /// <summary>
+    /// The bound on one state read or write to the sidecar. The SDK's actor runtime sets none (its
+    /// HttpClient waits 100 s); a turn stuck on the store would hold every later call of this id.
+    /// </summary>
+    public static readonly TimeSpan StateCallTimeout = TimeSpan.FromSeconds(10);
+
+    private string BackendId => Id.GetId();
+
     // The state as this instance knows it: the stored one plus observations not stored yet. Null
     // until the activation's first turn reads the store, and again after a write that failed.
     private BackendState? _state;
 
-    [ActorMethod("acquire")]
     public async Task<AcquireAnswer> AcquireAsync(AcquireRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -46,7 +56,7 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
         var state = await CurrentAsync(cancellationToken).ConfigureAwait(false);
         var (next, decision) = policy.Acquire(state, request.Limits, request.AllowEmergency, now);
         await SaveAsync(state, next, cancellationToken).ConfigureAwait(false);
-        var status = policy.Describe(ActorId, next, request.Limits, now);
+        var status = policy.Describe(BackendId, next, request.Limits, now);
         return decision switch
         {
             AcquireDecision.Granted granted => new AcquireAnswer(true, granted.Emergency, null, null, now, status),
@@ -55,7 +65,6 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
         };
     }
 
-    [ActorMethod("report")]
     public async Task<ReportAnswer> ReportAsync(ReportRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -69,12 +78,11 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
         var next = policy.Report(state, outcome, now);
         await SaveAsync(state, next, cancellationToken).ConfigureAwait(false);
         return new ReportAnswer(
-            policy.Describe(ActorId, next, request.Limits, now),
+            policy.Describe(BackendId, next, request.Limits, now),
             CooldownStarted: next.CooldownStartedAt != state.CooldownStartedAt,
             Ejected: next.EjectedAt != state.EjectedAt);
     }
 
-    [ActorMethod("probe")]
     public async Task<BackendStatus> ReportProbeAsync(ProbeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -82,21 +90,27 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
         var state = await CurrentAsync(cancellationToken).ConfigureAwait(false);
         var next = policy.ReportProbe(state, request.Passed, now);
         await SaveAsync(state, next, cancellationToken).ConfigureAwait(false);
-        return policy.Describe(ActorId, next, request.Limits, now);
+        return policy.Describe(BackendId, next, request.Limits, now);
     }
 
-    [ActorMethod("status")]
     public async Task<BackendStatus> GetStatusAsync(BackendLimits limits, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(limits);
         var state = await CurrentAsync(cancellationToken).ConfigureAwait(false);
-        return policy.Describe(ActorId, state, limits, clock.GetUtcNow());
+        return policy.Describe(BackendId, state, limits, clock.GetUtcNow());
     }
 
-    private async Task<BackendState> CurrentAsync(CancellationToken cancellationToken) =>
-        _state ??= (await StateManager.TryGetStateAsync<BackendState>(StateKey, cancellationToken).ConfigureAwait(false)) is { HasValue: true, Value: { } stored }
-            ? stored
-            : BackendState.Initial;
+    private async Task<BackendState> CurrentAsync(CancellationToken cancellationToken)
+    {
+        if (_state is { } known)
+        {
+            return known;
+        }
+
+        using var bounded = Bounded(cancellationToken);
+        var stored = await StateManager.TryGetStateAsync<BackendState>(StateKey, bounded.Token).ConfigureAwait(false);
+        return _state = stored is { HasValue: true, Value: { } value } ? value : BackendState.Initial;
+    }
 
     private async Task SaveAsync(BackendState before, BackendState after, CancellationToken cancellationToken)
     {
@@ -104,11 +118,12 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
         {
             try
             {
-                await StateManager.SetStateAsync(StateKey, after, cancellationToken).ConfigureAwait(false);
+                using var bounded = Bounded(cancellationToken);
+                await StateManager.SetStateAsync(StateKey, after, bounded.Token).ConfigureAwait(false);
 
                 // Committed here rather than when the turn ends, so that this instance takes the new
                 // state only once the store has it.
-                await StateManager.SaveStateAsync(cancellationToken).ConfigureAwait(false);
+                await StateManager.SaveStateAsync(bounded.Token).ConfigureAwait(false);
             }
             catch
             {
@@ -120,5 +135,12 @@ internal sealed class BackendActor(ActorHost host, BackendPolicy policy, [FromKe
         }
 
         _state = after;
+    }
+
+    private static CancellationTokenSource Bounded(CancellationToken cancellationToken)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(StateCallTimeout);
+        return bounded;
     }
 }

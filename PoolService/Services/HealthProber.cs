@@ -1,4 +1,3 @@
-using Dapr;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using Gateway.PoolService.Infrastructure;
@@ -106,7 +105,7 @@ internal sealed class HealthProber(
             status = await actors.ProbeAsync(backend.Id, new ProbeRequest(BackendLimits.Of(backend), passed), cancellationToken).ConfigureAwait(false);
             telemetry.Observe(status);
         }
-        catch (DaprException e)
+        catch (BackendActorUnavailableException e)
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "probe", e);
         }

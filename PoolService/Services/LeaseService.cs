@@ -1,4 +1,3 @@
-using Dapr;
 using System.Diagnostics;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
@@ -147,7 +146,7 @@ internal sealed class LeaseService(
         {
             answer = await actors.AcquireAsync(backend.Id, new AcquireRequest(BackendLimits.Of(backend), allowEmergency), cancellationToken).ConfigureAwait(false);
         }
-        catch (DaprException e)
+        catch (BackendActorUnavailableException e)
         {
             PoolLog.ActorUnavailable(logger, backend.Id, "acquire", e);
             telemetry.Denial(backend.Id, DenyReason.Unavailable);

@@ -14,14 +14,22 @@ internal sealed class PoolUnderTest : IAsyncDisposable
     private readonly TempFolder _folder;
     private readonly List<IAsyncDisposable> _processes;
 
-    private PoolUnderTest(TempFolder folder, List<IAsyncDisposable> processes, IReadOnlyList<Uri> endpoints)
+    private PoolUnderTest(TempFolder folder, List<IAsyncDisposable> processes, IReadOnlyList<Uri> endpoints, IReadOnlyList<Uri> sidecarEndpoints, IReadOnlyList<int> processIds)
     {
         _folder = folder;
         _processes = processes;
         Endpoints = endpoints;
+        SidecarEndpoints = sidecarEndpoints;
+        ProcessIds = processIds;
     }
 
     public IReadOnlyList<Uri> Endpoints { get; }
+
+    /// <summary>The HTTP endpoint of each replica's sidecar.</summary>
+    public IReadOnlyList<Uri> SidecarEndpoints { get; }
+
+    /// <summary>Per replica, the process ids of PoolService and of its sidecar.</summary>
+    public IReadOnlyList<int> ProcessIds { get; }
 
     public static async Task<PoolUnderTest> StartAsync(int replicas)
     {
@@ -34,6 +42,8 @@ internal sealed class PoolUnderTest : IAsyncDisposable
                 Path.Combine(components, "statestore.yaml"),
                 ComponentYaml.StateStore(StateStoreKind.Sqlite, connection: folder.Combine("gateway.db"), actorStateStore: true, metadata: new Dictionary<string, string> { ["busyTimeout"] = "5s" })).ConfigureAwait(false);
             var endpoints = new List<Uri>();
+            var sidecarEndpoints = new List<Uri>();
+            var processIds = new List<int>();
             for (var i = 0; i < replicas; i++)
             {
                 var port = FreePort.Next();
@@ -43,14 +53,17 @@ internal sealed class PoolUnderTest : IAsyncDisposable
                 processes.Add(service);
                 var endpoint = new Uri($"http://127.0.0.1:{port}");
                 await Readiness.WaitAsync(new Uri(endpoint, "/alive"), () => service.HasExited ? service.Output : null).ConfigureAwait(false);
-                processes.Add(await SidecarProcess.StartAsync("pool", components, folder.Combine("registry"), port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort).ConfigureAwait(false));
+                var sidecar = await SidecarProcess.StartAsync("pool", components, folder.Combine("registry"), port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort).ConfigureAwait(false);
+                processes.Add(sidecar);
+                sidecarEndpoints.Add(sidecar.HttpEndpoint);
+                processIds.AddRange([service.Id, sidecar.Process.Id]);
                 await Readiness.WaitAsync(new Uri(endpoint, "/healthz"), () => service.HasExited ? service.Output : null).ConfigureAwait(false);
                 endpoints.Add(endpoint);
             }
 
             // Sidecars re-read the placement registry within a second: let them agree on the hosts.
             await Task.Delay(TimeSpan.FromSeconds(1.5)).ConfigureAwait(false);
-            return new PoolUnderTest(folder, processes, endpoints);
+            return new PoolUnderTest(folder, processes, endpoints, sidecarEndpoints, processIds);
         }
         catch
         {

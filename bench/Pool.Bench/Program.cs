@@ -2,6 +2,14 @@ using System.Globalization;
 using Gateway.Bench;
 using Gateway.Pool.Bench;
 
+if (args is ["proxies", .. var rest])
+{
+    Console.WriteLine(BenchMachine.Describe());
+    var calls = rest is [_, var n, ..] && rest[0] == "--calls" ? int.Parse(n, CultureInfo.InvariantCulture) : 2000;
+    await ProxyCost.RunAsync(calls, rounds: 6);
+    return 0;
+}
+
 BenchOptions options;
 try
 {

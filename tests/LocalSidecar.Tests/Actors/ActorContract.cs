@@ -34,7 +34,7 @@ public sealed class ActorContract(ActorHostFixture fixture) : IClassFixture<Acto
     [Theory]
     [InlineData("PUT")]
     [InlineData("POST")]
-    public async Task Method_PassesTheCallersBodyToTheApp_AndTheAppsAnswerBack(string verb)
+    public async Task Method_PassesTheCallersBodyToTheApp_AndTheAppsAnswerBack_WithItsLength(string verb)
     {
         var id = NewId();
         using var request = new HttpRequestMessage(new HttpMethod(verb), $"/v1.0/actors/Counter/{id}/method/echo") { Content = Json("""{"n":1}""") };
@@ -43,6 +43,8 @@ public sealed class ActorContract(ActorHostFixture fixture) : IClassFixture<Acto
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"n":1}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(7, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
         Assert.Equal($"Counter/{id}", response.Headers.GetValues("x-actor").Single());
         var call = Assert.Single(_host.App.CallsTo("echo", id));
         Assert.Equal("application/json; charset=utf-8", call.Headers["content-type"]);

@@ -140,10 +140,12 @@ public sealed class ModelsApiTests(PoolFixture stack)
         (await ModelsAsync(own.Api)).EnsureStatus(HttpStatusCode.OK);
 
         await own.Sidecar.DisposeAsync();
-        await Task.Delay(200); // the replica's copy of the registry is stale: the next read goes to the store
-        var answer = await ModelsAsync(own.Api);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.Status);
+        // Once the replica's copy of the registry is stale (100 ms), the next read goes to the store.
+        Answer? answer = null;
+        await Eventually.TrueAsync(async () => (answer = await ModelsAsync(own.Api)).Status != HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer!.Status);
         Assert.Equal("urn:gateway:problem:pool:store-unavailable", answer["type"]);
         Assert.Equal(TimeSpan.FromSeconds(1), answer.RetryAfter);
     }

@@ -34,14 +34,15 @@ public sealed class ProbeLoopTests : IDisposable
         await using var sidecar = await SidecarProcess.StartAsync("pool", resources, _folder.Combine("registry"), replica.Port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
         using var api = new PoolApi(new HttpClient { BaseAddress = replica.Address }, null);
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
         string? state = null;
-        while (DateTime.UtcNow < deadline && state != "unhealthy")
-        {
-            await Task.Delay(250);
-            var status = await api.StatusAsync("probed");
-            state = status.Status == HttpStatusCode.OK ? status["state"] : null;
-        }
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var status = await api.StatusAsync("probed");
+                state = status.Status == HttpStatusCode.OK ? status["state"] : null;
+                return state == "unhealthy";
+            },
+            TimeSpan.FromSeconds(20));
 
         Assert.Equal("unhealthy", state);
         Assert.InRange(upstream.Probes, 2, 20);

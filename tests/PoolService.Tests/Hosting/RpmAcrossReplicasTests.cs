@@ -1,5 +1,9 @@
 using System.Net;
-using System.Text.Json.Nodes;
+using System.Text.Json;
+using Dapr.Actors;
+using Dapr.Actors.Client;
+using Gateway.PoolService.Model;
+using Gateway.PoolService.Services;
 using Gateway.PoolService.Tests.Support;
 using Gateway.Testing;
 
@@ -30,8 +34,9 @@ public sealed class RpmAcrossReplicasTests : IDisposable
         var started = await Task.WhenAll(Enumerable.Range(0, replicas).Select(_ => PoolProcess.StartAsync(resources, registry, Settings())));
         try
         {
-            // Each sidecar re-reads the placement registry at most a second later: let them agree on the host.
-            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            var sidecars = started.Select(p => new HttpClient { BaseAddress = p.Sidecar.HttpEndpoint, Timeout = TimeSpan.FromSeconds(30) }).ToArray();
+            await WaitForPlacementAgreementAsync(started, sidecars);
+            var activeBefore = await ActiveAsync(sidecars);
             var clients = started.Select(p => new HttpClient { BaseAddress = p.Address, Timeout = TimeSpan.FromSeconds(60) }).ToArray();
 
             var answers = await Task.WhenAll(Enumerable.Range(0, Requests).Select(async i =>
@@ -45,18 +50,8 @@ public sealed class RpmAcrossReplicasTests : IDisposable
             Assert.All(Enumerable.Range(0, replicas), r => Assert.Equal(Requests / replicas, answers.Count(a => a.Replica == r)));
 
             // One actor decided all of them: it is active on exactly one of the sidecars.
-            var active = 0;
-            foreach (var process in started)
-            {
-                using var sidecar = new HttpClient { BaseAddress = process.Sidecar.HttpEndpoint };
-                var metadata = JsonNode.Parse(await sidecar.GetStringAsync("/v1.0/metadata"))!;
-                active += metadata["actorRuntime"]?["activeActors"]?.AsArray()
-                    .Where(a => a!["type"]!.ToString() == "Backend")
-                    .Sum(a => a!["count"]!.GetValue<int>()) ?? 0;
-            }
-
-            Assert.Equal(1, active);
-            foreach (var client in clients)
+            Assert.Equal(1, await ActiveAsync(sidecars) - activeBefore);
+            foreach (var client in clients.Concat(sidecars))
             {
                 client.Dispose();
             }
@@ -68,6 +63,49 @@ public sealed class RpmAcrossReplicasTests : IDisposable
     }
 
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>
+    /// Waits until the replicas' sidecars agree on where Backend actors live. A sidecar reads the
+    /// registry of hosts again at most a second after another host joins; until then two sidecars
+    /// could each activate the same id. Agreement is seen from outside: fresh probe ids, each asked
+    /// for its status once through every sidecar, are then active on exactly one sidecar each, and
+    /// some on every sidecar (16 ids all hashed to one of two hosts: 1 in 32,768).
+    /// </summary>
+    private static async Task WaitForPlacementAgreementAsync(PoolProcess[] replicas, HttpClient[] sidecars)
+    {
+        if (replicas.Length == 1)
+        {
+            return;
+        }
+
+        var proxies = replicas.Select(r => new ActorProxyFactory(new ActorProxyOptions
+        {
+            HttpEndpoint = r.Sidecar.HttpEndpoint.AbsoluteUri.TrimEnd('/'),
+            JsonSerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web),
+            UseJsonSerialization = true,
+        })).ToArray();
+        var agreed = await Eventually.TrueAsync(
+            async () =>
+            {
+                var before = await Task.WhenAll(sidecars.Select(BackendActorHostingTests.ActiveBackendsAsync));
+                var ids = Enumerable.Range(0, 16).Select(_ => $"placement-probe-{Guid.NewGuid():N}").ToArray();
+                foreach (var id in ids)
+                {
+                    foreach (var factory in proxies)
+                    {
+                        _ = await factory.CreateActorProxy<IBackendActor>(new ActorId(id), BackendActor.TypeName).GetStatusAsync(new BackendLimits(1, true, null), CancellationToken.None);
+                    }
+                }
+
+                var added = (await Task.WhenAll(sidecars.Select(BackendActorHostingTests.ActiveBackendsAsync))).Zip(before, (after, was) => after - was).ToArray();
+                return added.Sum() == ids.Length && added.All(a => a > 0);
+            },
+            TimeSpan.FromSeconds(30));
+        Assert.True(agreed, "the sidecars did not agree on where Backend actors live");
+    }
+
+    private static async Task<int> ActiveAsync(IEnumerable<HttpClient> sidecars) =>
+        (await Task.WhenAll(sidecars.Select(BackendActorHostingTests.ActiveBackendsAsync))).Sum();
 
     private static Dictionary<string, string?> Settings() => new()
     {

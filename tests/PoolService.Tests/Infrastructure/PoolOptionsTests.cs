@@ -49,6 +49,18 @@ public sealed class PoolOptionsTests
         Assert.StartsWith(expected, problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0.5, "ActorIdleTimeout must be between 1 second and 24 hours, not 00:00:00.5000000")]
+    [InlineData(86401, "ActorIdleTimeout must be between 1 second and 24 hours, not 1.00:00:01")]
+    [InlineData(1, null)]
+    [InlineData(86400, null)]
+    public void Validate_ActorIdleTimeout_IsBetweenOneSecondAndOneDay(double seconds, string? expected)
+    {
+        var problems = new PoolOptions { ActorIdleTimeout = TimeSpan.FromSeconds(seconds) }.Validate();
+
+        Assert.Equal(expected is null ? [] : [expected], problems);
+    }
+
     [Fact]
     public void Validate_NamesTheEntryIdAndFieldOfEachProblem()
     {

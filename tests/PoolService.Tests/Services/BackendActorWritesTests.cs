@@ -194,11 +194,15 @@ public sealed class BackendActorWritesTests(PoolFixture stack)
         return answer.StatusCode == HttpStatusCode.NoContent ? null : await answer.Content.ReadAsStringAsync();
     }
 
-    /// <summary>The state transactions this process has sent for the actor: one HTTP client span per <c>POST /v1.0/actors/Backend/{id}/state</c>.</summary>
+    /// <summary>
+    /// The state transactions this process has sent for the actor: one HTTP client span per
+    /// <c>PUT /v1.0/actors/Backend/{id}/state</c> (Dapr.Actors' transaction call) to its sidecar's port.
+    /// </summary>
     private int Writes(string id)
     {
-        var transaction = string.Create(CultureInfo.InvariantCulture, $"url.full={stack.Sidecar.HttpEndpoint.AbsoluteUri}v1.0/actors/{BackendActor.TypeName}/{id}/state");
-        return stack.Activities.Lines.Count(l => l.Split(" | ").Contains(transaction, StringComparer.Ordinal) && l.Contains("http.request.method=POST", StringComparison.Ordinal));
+        var transaction = string.Create(CultureInfo.InvariantCulture, $":{stack.Sidecar.HttpPort}/v1.0/actors/{BackendActor.TypeName}/{id}/state");
+        return stack.Activities.Lines.Count(l => l.Split(" | ").Any(t => t.StartsWith("url.full=", StringComparison.Ordinal) && t.EndsWith(transaction, StringComparison.Ordinal))
+            && l.Contains("http.request.method=PUT", StringComparison.Ordinal));
     }
 
     private static JsonNode Parse(string? stored) => JsonNode.Parse(stored ?? throw new InvalidOperationException("nothing stored")) ?? throw new InvalidOperationException("empty");

@@ -38,10 +38,10 @@ public sealed class PoolProcess : IAsyncDisposable
         var service = TestProcess.StartDotnet(Launchables.PoolService, ["--urls", $"http://127.0.0.1:{port}"], environment);
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(2) };
-            await WaitAsync(client, "/alive", service);
+            var address = new Uri($"http://127.0.0.1:{port}");
+            await Readiness.WaitAsync(new Uri(address, "/alive"), () => service.HasExited ? service.Output : null);
             var sidecar = await SidecarProcess.StartAsync("pool", resourcesPath, registryPath, port, httpPort: sidecarPort, grpcPort: sidecarGrpcPort);
-            await WaitAsync(client, "/healthz", service);
+            await Readiness.WaitAsync(new Uri(address, "/healthz"), () => service.HasExited ? service.Output : null);
             return new PoolProcess(service, sidecar, port);
         }
         catch
@@ -55,32 +55,5 @@ public sealed class PoolProcess : IAsyncDisposable
     {
         await Sidecar.DisposeAsync();
         await Service.DisposeAsync();
-    }
-
-    private static async Task WaitAsync(HttpClient client, string path, TestProcess service)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            try
-            {
-                using var answer = await client.GetAsync(path);
-                if (answer.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            if (service.HasExited || DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"PoolService did not answer {path}:\n{service.Output}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 }
