@@ -8,14 +8,15 @@ namespace Gateway.ServiceDefaults.Dapr;
 /// <c>services.Configure&lt;DaprClientOptions&gt;(...)</c>; validated when the host starts.
 /// </summary>
 /// <remarks>
-/// Retries apply only to calls that are safe to repeat: state gets and bulk gets, saves without an
-/// ETag under last-write concurrency, deletes without an ETag, and GET/HEAD invocations. Conditional
-/// writes, transactions and other invocations are sent exactly once.
+/// Retries apply only to state calls that are safe to repeat: gets and bulk gets, saves without an
+/// ETag under last-write concurrency, deletes without an ETag. Conditional writes and transactions
+/// are sent exactly once. Invocations and actor calls do not use these options (ProxyService's
+/// invocation clients have their own resilience pipelines; see ProxyService/Infrastructure/DaprInvocation.cs).
 /// </remarks>
 public sealed class DaprClientOptions
 {
     /// <summary>
-    /// Serialises state values and invocation bodies. Default: <see cref="JsonSerializerDefaults.Web"/>
+    /// Serialises state values (the SDK's <c>DaprClient</c> is given the same options). Default: <see cref="JsonSerializerDefaults.Web"/>
     /// (camelCase names, case-insensitive reads, numbers readable from strings).
     /// </summary>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
@@ -38,14 +39,12 @@ public sealed class DaprClientOptions
     /// <summary>
     /// Time allowed for one attempt of a state call, from sending to the whole answer read. An
     /// attempt that runs out is retried when the call is safe to repeat; a conditional write or a
-    /// transaction that runs out reports <see cref="StateWriteOutcome.Unknown"/>. Invocations are
-    /// not bounded here (a callee may stream for minutes): they end with the caller's
-    /// <see cref="CancellationToken"/>. Default: 10 s; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// transaction that runs out reports <see cref="StateWriteOutcome.Unknown"/>. Default: 10 s; <see cref="Timeout.InfiniteTimeSpan"/>
     /// disables it; otherwise between 10 ms and 24 h.
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Time allowed to open a connection to the sidecar. Default: 5 s.</summary>
+    /// <summary>Time allowed to open a gRPC connection to the sidecar. Default: 5 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The problems with these values, empty when they are usable.</summary>

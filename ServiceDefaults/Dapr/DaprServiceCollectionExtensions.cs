@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Dapr.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -47,13 +46,6 @@ public static class DaprServiceCollectionExtensions
             provider.GetRequiredService<StateCallPipelines>(),
             (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<StateStoreClient>() ?? NullLogger.Instance));
 
-        // The hand-written sidecar channel, still used by the actor runtime (ServiceDefaults/Actors).
-        services.AddSingleton(provider => new DaprSidecarChannel(
-            provider.GetRequiredService<DaprSidecarOptions>(),
-            provider.GetRequiredService<IOptions<DaprClientOptions>>().Value,
-            (ILogger?)provider.GetService<ILoggerFactory>()?.CreateLogger<DaprSidecarChannel>() ?? NullLogger.Instance,
-            provider.GetService<TimeProvider>() ?? TimeProvider.System,
-            provider.GetService<IMeterFactory>()));
         return services;
     }
 }
