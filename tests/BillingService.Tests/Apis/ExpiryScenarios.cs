@@ -1,4 +1,5 @@
 using Gateway.Testing;
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json;
 using Gateway.BillingService.Apis;
@@ -18,7 +19,7 @@ public abstract class ExpiryScenarios(StackFixture fixture)
     // The timer stays quiet unless a test wants it: the tests sweep by hand, replicas racing.
     private static readonly Dictionary<string, string?> s_quietSweeper = new() { ["Billing:SweepInterval"] = "01:00:00" };
 
-    private readonly ManualTimeProvider _clock = new(s_start);
+    private readonly FakeTimeProvider _clock = new(s_start);
 
     [Fact]
     public async Task Sweep_AfterExpiry_ExpiresTheReservationOnceAndReleasesItsHold()

@@ -2,6 +2,7 @@ using Gateway.Testing;
 using Gateway.BillingService.Model;
 using Gateway.BillingService.Services;
 using Gateway.BillingService.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.BillingService.Tests.Services;
 
@@ -13,7 +14,7 @@ public sealed class ReservationLedgerTests
     private static readonly DateTimeOffset s_created = new(2030, 1, 2, 3, 4, 0, TimeSpan.Zero);
     private static readonly TimeSpan s_ttl = TimeSpan.FromSeconds(60);
 
-    private readonly ManualTimeProvider _clock = new(s_created);
+    private readonly FakeTimeProvider _clock = new(s_created);
 
     /// <summary>
     /// The state machine: from each status, each request, before or after the expiry. Entries are
@@ -64,7 +65,7 @@ public sealed class ReservationLedgerTests
         long heldDelta)
     {
         var (reservation, account) = Given(status, amountType);
-        _clock.AdvanceTo(reservation.ExpiresAt + TimeSpan.FromSeconds(secondsFromExpiry));
+        _clock.SetUtcNow(reservation.ExpiresAt + TimeSpan.FromSeconds(secondsFromExpiry));
         ResolveCommand request = command switch
         {
             "finalize" => new FinalizeCommand(amount, "done"),

@@ -1,4 +1,5 @@
 using Gateway.Testing;
+using Microsoft.Extensions.Time.Testing;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -17,7 +18,7 @@ public abstract class StateStoreContractTests : IAsyncLifetime
 
     private readonly List<IStateStore> _stores = [];
 
-    private protected ManualTimeProvider Clock { get; } = new(Start);
+    private protected FakeTimeProvider Clock { get; } = new(Start);
 
     private protected IStateStore Store { get; private set; } = null!;
 

@@ -226,7 +226,7 @@ public sealed class AdminApiTests(PoolFixture stack)
         (await Api.SendAsync(HttpMethod.Put, $"/admin/backends/{id}", null, rawBody: $$"""{"pool":"{{pool}}","apiKey":"{{apiKey}}","rpm":0}""")).EnsureStatus(HttpStatusCode.BadRequest);
         (await Api.LeaseAsync(model)).EnsureStatus(HttpStatusCode.OK);
         (await Api.SendAsync(HttpMethod.Get, $"/admin/backends/{id}", null)).EnsureStatus(HttpStatusCode.OK);
-        stack.Clock.AdvanceSeconds(31);
+        stack.Clock.Advance(TimeSpan.FromSeconds(31));
         await stack.Replica.Prober.ProbeDueAsync(CancellationToken.None);
 
         Assert.NotEmpty(stack.Logs.Lines);

@@ -139,9 +139,9 @@ public sealed class LeasesApiTests(PoolFixture stack)
         }
 
         var exhausted = await Api.LeaseAsync(model);
-        stack.Clock.AdvanceSeconds(62);
+        stack.Clock.Advance(TimeSpan.FromSeconds(62));
         var trickleAgain = (await Api.LeaseAsync(model)).EnsureStatus(HttpStatusCode.OK);
-        stack.Clock.AdvanceSeconds(60);
+        stack.Clock.Advance(TimeSpan.FromSeconds(60));
         var recovered = (await Api.LeaseAsync(model)).EnsureStatus(HttpStatusCode.OK);
 
         Assert.All(emergency, l => Assert.Equal("true", l["emergency"]));
@@ -164,7 +164,7 @@ public sealed class LeasesApiTests(PoolFixture stack)
         }
 
         var refused = await Api.LeaseAsync(model);
-        stack.Clock.AdvanceSeconds(30);
+        stack.Clock.Advance(TimeSpan.FromSeconds(30));
         var back = await Api.LeaseAsync(model);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
@@ -183,7 +183,7 @@ public sealed class LeasesApiTests(PoolFixture stack)
         (await Api.ReportAsync(cooling, new { outcome = "rate_limited", retryAfterSeconds = 20, model })).EnsureStatus(HttpStatusCode.OK);
         (await Api.LeaseAsync(model)).EnsureStatus(HttpStatusCode.OK); // full's only grant this minute
         var trickle = (await Api.LeaseAsync(model)).EnsureStatus(HttpStatusCode.OK); // cooling's one emergency grant
-        stack.Clock.AdvanceSeconds(2.5);
+        stack.Clock.Advance(TimeSpan.FromSeconds(2.5));
 
         var exhausted = await Api.LeaseAsync(model);
 

@@ -29,7 +29,7 @@ public sealed class OutcomesAndUsageTests(PoolFixture stack)
 
         var success = (await Api.ReportAsync(id, new { leaseId = lease["leaseId"], outcome = "success", latencyMs = 120, model, promptTokens = 1000, completionTokens = 500 })).EnsureStatus(HttpStatusCode.OK);
         (await Api.ReportAsync(id, new { outcome = "rate_limited", latencyMs = 40, model })).EnsureStatus(HttpStatusCode.OK);
-        stack.Clock.AdvanceSeconds(60);
+        stack.Clock.Advance(TimeSpan.FromSeconds(60));
         (await Api.ReportAsync(id, new { outcome = "success", latencyMs = 200, model, promptTokens = 10, completionTokens = 5, cost = 1.5m })).EnsureStatus(HttpStatusCode.OK);
         var usage = (await Api.UsageAsync($"?backend={id}&from={Iso(firstMinute)}&to={Iso(firstMinute.AddMinutes(2))}")).EnsureStatus(HttpStatusCode.OK);
 

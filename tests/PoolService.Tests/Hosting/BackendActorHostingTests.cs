@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Text.Json.Nodes;
 using Gateway.PoolService.Services;
@@ -48,7 +49,7 @@ public sealed class BackendActorHostingTests : IDisposable
     public async Task Backend_IdleForItsTimeout_IsDeactivated_AndItsNextActivationDecidesFromTheStoredGrants()
     {
         // The policy clock stands still: the grants stay in the backend's rolling minute however long the test takes.
-        await using var stack = await StartAsync("idle", new() { ["Pool:ActorIdleTimeout"] = "00:00:01" }, new ManualTimeProvider());
+        await using var stack = await StartAsync("idle", new() { ["Pool:ActorIdleTimeout"] = "00:00:01" }, TestClock.Create());
         using var sidecarHttp = new HttpClient { BaseAddress = stack.Sidecar.HttpEndpoint, Timeout = TimeSpan.FromSeconds(30) };
 
         var granted = new[] { (await stack.Api.LeaseAsync("m")).Status, (await stack.Api.LeaseAsync("m")).Status };

@@ -39,7 +39,7 @@ public sealed class BackendActorWritesTests(PoolFixture stack)
         (await Api.ReportAsync(id, new { outcome = first, latencyMs = 100, model })).EnsureStatus(HttpStatusCode.OK);
         var stored = await StoredAsync(id);
         var written = Writes(id);
-        stack.Clock.AdvanceSeconds(1);
+        stack.Clock.Advance(TimeSpan.FromSeconds(1));
         var reportedAt = stack.Clock.GetUtcNow();
 
         (await Api.ReportAsync(id, new { outcome = second, latencyMs = 200, model })).EnsureStatus(HttpStatusCode.OK);
@@ -108,11 +108,11 @@ public sealed class BackendActorWritesTests(PoolFixture stack)
         await ProbeAsync(id);
         var afterFailure = Writes(id) - written;
         upstream.Status = HttpStatusCode.OK;
-        stack.Clock.AdvanceSeconds(10);
+        stack.Clock.Advance(TimeSpan.FromSeconds(10));
         await ProbeAsync(id);
         var afterRecovery = Writes(id) - written;
         var stored = await StoredAsync(id);
-        stack.Clock.AdvanceSeconds(10);
+        stack.Clock.Advance(TimeSpan.FromSeconds(10));
         var probedAt = stack.Clock.GetUtcNow();
         await ProbeAsync(id);
         var status = (await Api.StatusAsync(id)).EnsureStatus(HttpStatusCode.OK);

@@ -2,13 +2,14 @@ using Gateway.Testing;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
 using Gateway.PoolService.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.PoolService.Tests.Services;
 
 /// <summary>The policy as tables driven by a manual clock: base 5 s, max 300 s, 1 s slots, 10 % trickle, 5 failures eject for 30 s, 3 failed probes.</summary>
 public sealed class BackendPolicyTests
 {
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = TestClock.Create();
     private readonly BackendPolicy _policy = new(new BackendPolicyOptions());
 
     private static BackendLimits Limits(int rpm = 60, bool enabled = true, int? probeInterval = null) => new(rpm, enabled, probeInterval);
@@ -38,7 +39,7 @@ public sealed class BackendPolicyTests
         var state = BackendState.Initial;
         for (var i = 0; i < n; i++)
         {
-            _clock.AdvanceSeconds(1);
+            _clock.Advance(TimeSpan.FromSeconds(1));
             state = _policy.Report(state, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
         }
 
@@ -61,7 +62,7 @@ public sealed class BackendPolicyTests
             state = _policy.Report(state, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
         }
 
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
         state = _policy.Report(state, new Outcome(OutcomeKind.RateLimited, RetryAfter: TimeSpan.FromSeconds(retryAfterSeconds)), _clock.GetUtcNow());
 
         Assert.Equal(_clock.GetUtcNow().AddSeconds(expectedSeconds), state.CooldownUntil);
@@ -72,7 +73,7 @@ public sealed class BackendPolicyTests
     {
         var state = _policy.Report(BackendState.Initial, new Outcome(OutcomeKind.RateLimited, RetryAfter: TimeSpan.FromMinutes(10)), _clock.GetUtcNow());
         var until = state.CooldownUntil;
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         state = _policy.Report(state, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
 
@@ -89,7 +90,7 @@ public sealed class BackendPolicyTests
             state = _policy.Report(state, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
         }
 
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
         state = _policy.Report(state, new Outcome(OutcomeKind.Success, TimeSpan.FromMilliseconds(200)), _clock.GetUtcNow());
         var afterSuccess = state;
         state = _policy.Report(state, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
@@ -105,7 +106,7 @@ public sealed class BackendPolicyTests
     public void Report_429OfALeaseGrantedBeforeTheCooldown_DoesNotEscalate_ButALongerRetryAfterExtends()
     {
         var grantedBefore = _clock.GetUtcNow();
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
         var state = _policy.Report(BackendState.Initial, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
         var started = _clock.GetUtcNow();
 
@@ -125,7 +126,7 @@ public sealed class BackendPolicyTests
     public void Report_SuccessOfALeaseGrantedBeforeTheCooldown_ResetsTheCount_ButKeepsTheCooldown()
     {
         var grantedBefore = _clock.GetUtcNow();
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
         var state = _policy.Report(BackendState.Initial, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
 
         var after = _policy.Report(state, new Outcome(OutcomeKind.Success, GrantedAt: grantedBefore), _clock.GetUtcNow());
@@ -142,7 +143,7 @@ public sealed class BackendPolicyTests
     public void Acquire_DuringAndAfterCooldown_DeniesWithTheTimeLeft_ThenGrants(double secondsLater, bool granted, double? retryAfterSeconds)
     {
         var state = _policy.Report(BackendState.Initial, new Outcome(OutcomeKind.RateLimited), _clock.GetUtcNow());
-        _clock.AdvanceSeconds(secondsLater);
+        _clock.Advance(TimeSpan.FromSeconds(secondsLater));
 
         var (_, decision) = _policy.Acquire(state, Limits(), allowEmergency: false, _clock.GetUtcNow());
 
@@ -317,10 +318,10 @@ public sealed class BackendPolicyTests
     public void Report_SuccessOfAnEmergencyLease_EndsTheCooldown()
     {
         var state = _policy.Report(BackendState.Initial, new Outcome(OutcomeKind.RateLimited, RetryAfter: TimeSpan.FromMinutes(5)), _clock.GetUtcNow());
-        _clock.AdvanceSeconds(10);
+        _clock.Advance(TimeSpan.FromSeconds(10));
         (state, _) = _policy.Acquire(state, Limits(), allowEmergency: true, _clock.GetUtcNow());
         var grantedAt = _clock.GetUtcNow();
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         state = _policy.Report(state, new Outcome(OutcomeKind.Success, GrantedAt: grantedAt), _clock.GetUtcNow());
 
@@ -395,7 +396,7 @@ public sealed class BackendPolicyTests
     public void Report_FailuresOfLeasesGrantedBeforeTheEjection_DoNotEjectAgain()
     {
         var grantedBefore = _clock.GetUtcNow();
-        _clock.AdvanceSeconds(1);
+        _clock.Advance(TimeSpan.FromSeconds(1));
         var state = BackendState.Initial;
         for (var i = 0; i < 5; i++)
         {
@@ -403,7 +404,7 @@ public sealed class BackendPolicyTests
         }
 
         var ejectedUntil = state.EjectedUntil;
-        _clock.AdvanceSeconds(20);
+        _clock.Advance(TimeSpan.FromSeconds(20));
         for (var i = 0; i < 10; i++)
         {
             state = _policy.Report(state, new Outcome(OutcomeKind.Timeout, GrantedAt: grantedBefore), _clock.GetUtcNow());
@@ -424,7 +425,7 @@ public sealed class BackendPolicyTests
         var state = BackendState.Initial;
         foreach (var passed in probes)
         {
-            _clock.AdvanceSeconds(10);
+            _clock.Advance(TimeSpan.FromSeconds(10));
             state = _policy.ReportProbe(state, passed, _clock.GetUtcNow());
         }
 

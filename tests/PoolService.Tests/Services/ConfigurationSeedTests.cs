@@ -1,4 +1,5 @@
 using Gateway.Testing;
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
@@ -10,7 +11,7 @@ namespace Gateway.PoolService.Tests.Services;
 public sealed class ConfigurationSeedTests
 {
     private readonly ApiKeyCipher _cipher = new(RandomNumberGenerator.GetBytes(32));
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = TestClock.Create();
 
     private static PoolOptions Configured(string apiKey = "sk-configured-key-0001") => new()
     {

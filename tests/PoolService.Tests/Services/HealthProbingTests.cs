@@ -21,17 +21,17 @@ public sealed class HealthProbingTests(PoolFixture stack)
 
         var healthy = await ProbeAsync(id);
         upstream.Status = HttpStatusCode.ServiceUnavailable;
-        stack.Clock.AdvanceSeconds(10);
+        stack.Clock.Advance(TimeSpan.FromSeconds(10));
         var firstFailure = await ProbeAsync(id);
         var stillLeased = await Api.LeaseAsync(model);
-        stack.Clock.AdvanceSeconds(5);
+        stack.Clock.Advance(TimeSpan.FromSeconds(5));
         var notDueYet = await stack.Replica.Prober.ProbeDueAsync(CancellationToken.None);
-        stack.Clock.AdvanceSeconds(5);
+        stack.Clock.Advance(TimeSpan.FromSeconds(5));
         var secondFailure = await ProbeAsync(id);
         (await Api.ReportAsync(id, new { outcome = "rate_limited", retryAfterSeconds = 60, model })).EnsureStatus(HttpStatusCode.OK);
         var refused = await Api.LeaseAsync(model);
         upstream.Status = HttpStatusCode.OK;
-        stack.Clock.AdvanceSeconds(10);
+        stack.Clock.Advance(TimeSpan.FromSeconds(10));
         var recovered = await ProbeAsync(id);
         var leased = await Api.LeaseAsync(model);
 

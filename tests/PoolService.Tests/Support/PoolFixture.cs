@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Security.Cryptography;
 using Gateway.Testing;
 
@@ -19,7 +20,7 @@ public sealed class PoolFixture : IAsyncLifetime
 
     public static string EncryptionKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
-    internal ManualTimeProvider Clock { get; } = new();
+    internal FakeTimeProvider Clock { get; } = TestClock.Create();
 
     internal LogCapture Logs { get; } = new();
 
