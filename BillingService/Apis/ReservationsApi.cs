@@ -151,27 +151,29 @@ internal static class ReservationsApi
 
     private static Results<Ok<ReservationView>, ValidationProblem, ProblemHttpResult> ToResponse(HttpContext context, ResolveResult result, string reservationId)
     {
-        var view = result.Reservation is { } reservation ? ReservationView.From(reservation) : null;
-        switch (result.Outcome)
+        switch (result)
         {
-            case ResolveOutcome.Resolved:
-            case ResolveOutcome.Repeated:
-                return TypedResults.Ok(view);
-            case ResolveOutcome.Conflict:
-                return BillingProblems.ReservationConflict(view!);
-            case ResolveOutcome.Expired:
-                return BillingProblems.ReservationExpired(view!);
-            case ResolveOutcome.AmountMismatch:
-                return BillingProblems.FixedAmountMismatch(view!);
-            case ResolveOutcome.LimitExceeded:
+            case ResolveResult.Resolved resolved:
+                return TypedResults.Ok(ReservationView.From(resolved.Reservation));
+            case ResolveResult.Repeated repeated:
+                return TypedResults.Ok(ReservationView.From(repeated.Reservation));
+            case ResolveResult.Conflict conflict:
+                return BillingProblems.ReservationConflict(ReservationView.From(conflict.Winner));
+            case ResolveResult.Expired expired:
+                return BillingProblems.ReservationExpired(ReservationView.From(expired.Reservation));
+            case ResolveResult.AlreadyExpired expired:
+                return BillingProblems.ReservationExpired(ReservationView.From(expired.Reservation));
+            case ResolveResult.AmountMismatch mismatch:
+                return BillingProblems.FixedAmountMismatch(ReservationView.From(mismatch.Reservation));
+            case ResolveResult.LimitExceeded:
                 return BillingProblems.LimitExceeded();
-            case ResolveOutcome.NotFound:
+            case ResolveResult.NotFound:
                 return BillingProblems.NotFound($"Reservation '{reservationId}'");
-            case ResolveOutcome.Contention:
+            case ResolveResult.Contention:
                 context.Response.Headers[HeaderNames.RetryAfter] = "1";
                 return BillingProblems.Contention();
             default:
-                throw new UnreachableException($"A finalize or release cannot end in {result.Outcome}.");
+                throw new UnreachableException($"A finalize or release cannot end in {result.GetType().Name}.");
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Gateway.BillingService.Infrastructure;
 using Gateway.BillingService.Model;
@@ -185,14 +186,19 @@ internal sealed class ExpirySweeper(
                         return;
                     }
 
-                    if (result.Applied)
+                    switch (result)
                     {
-                        Interlocked.Increment(ref expired);
-                    }
-                    else if (result.Reservation?.Status is null or ReservationStatus.Reserved)
-                    {
-                        BillingLog.ExpiryDeferred(logger, reservation.Value.Id);
-                        Interlocked.Increment(ref open);
+                        case ResolveResult.Expired:
+                            Interlocked.Increment(ref expired);
+                            break;
+                        case ResolveResult.NotDue or ResolveResult.Contention:
+                            BillingLog.ExpiryDeferred(logger, reservation.Value.Id);
+                            Interlocked.Increment(ref open);
+                            break;
+                        case ResolveResult.Settled:
+                            break;
+                        default:
+                            throw new UnreachableException($"An expiry cannot end in {result.GetType().Name}.");
                     }
                 }).ConfigureAwait(false);
         }

@@ -32,12 +32,6 @@ internal enum ResolveOutcome
 
     /// <summary>Sweeper only: already terminal, nothing to do.</summary>
     Settled,
-
-    /// <summary>Service only: no such reservation (404).</summary>
-    NotFound,
-
-    /// <summary>Service only: every attempt's transaction went unconfirmed and the reservation is still open (503).</summary>
-    Contention,
 }
 
 /// <summary>

@@ -33,11 +33,49 @@ internal abstract record ReserveResult
 }
 
 /// <summary>
-/// The answer to a finalize, release or expiry: the reservation as this request left it or found
-/// it (null only for <see cref="ResolveOutcome.NotFound"/>); <see cref="Applied"/> when this
-/// request's transaction is the one that resolved it.
+/// The answer to a finalize, release or expiry, with the reservation as this request left it or
+/// found it. Only <see cref="Resolved"/> and <see cref="Expired"/> mean that this request's
+/// transaction is the one that resolved it.
 /// </summary>
-internal sealed record ResolveResult(ResolveOutcome Outcome, Reservation? Reservation, bool Applied = false);
+internal abstract record ResolveResult
+{
+    private ResolveResult()
+    {
+    }
+
+    /// <summary>This request finalized or released <paramref name="Reservation"/> (200).</summary>
+    public sealed record Resolved(Reservation Reservation) : ResolveResult;
+
+    /// <summary>This request found <paramref name="Reservation"/> due and expired it (409 <c>reservation_expired</c>; the sweeper's success).</summary>
+    public sealed record Expired(Reservation Reservation) : ResolveResult;
+
+    /// <summary>Already resolved with exactly the outcome asked for (200, the same body).</summary>
+    public sealed record Repeated(Reservation Reservation) : ResolveResult;
+
+    /// <summary>Already resolved with another outcome, <paramref name="Winner"/> (409).</summary>
+    public sealed record Conflict(Reservation Winner) : ResolveResult;
+
+    /// <summary>Expired before this request (409 <c>reservation_expired</c>).</summary>
+    public sealed record AlreadyExpired(Reservation Reservation) : ResolveResult;
+
+    /// <summary>A fixed reservation finalized with another amount than its hold (422); nothing changed.</summary>
+    public sealed record AmountMismatch(Reservation Reservation) : ResolveResult;
+
+    /// <summary>The charge would take the account's figures past <see cref="LedgerLimits.MaxTotal"/> (422); nothing changed.</summary>
+    public sealed record LimitExceeded : ResolveResult;
+
+    /// <summary>Sweeper only: <paramref name="Reservation"/> is not expired yet.</summary>
+    public sealed record NotDue(Reservation Reservation) : ResolveResult;
+
+    /// <summary>Sweeper only: already terminal, nothing to do.</summary>
+    public sealed record Settled(Reservation Reservation) : ResolveResult;
+
+    /// <summary>No such reservation (404).</summary>
+    public sealed record NotFound : ResolveResult;
+
+    /// <summary>Every attempt's transaction went unconfirmed (503); <paramref name="Reservation"/>, as last read, is still open.</summary>
+    public sealed record Contention(Reservation Reservation) : ResolveResult;
+}
 
 /// <summary>
 /// Reserve, finalize, release and expire over the state store: read with ETags, decide with
@@ -168,7 +206,7 @@ internal sealed class ReservationService(
         var first = await store.GetAsync<Reservation>(StateKeys.Reservation(reservationId), cancellationToken).ConfigureAwait(false);
         if (first is null)
         {
-            return Finish(activity, operation, new ResolveResult(ResolveOutcome.NotFound, null), 0);
+            return Finish(activity, operation, new ResolveResult.NotFound(), 0);
         }
 
         return await ResolveCoreAsync(first, command, operation, activity, cancellationToken).ConfigureAwait(false);
@@ -231,17 +269,13 @@ internal sealed class ReservationService(
             if (decision.Write is null)
             {
                 var mine = string.Equals(decision.Reservation.ResolutionId, resolutionId, StringComparison.Ordinal);
-                var outcome = !mine ? decision.Outcome
-                    : decision.Reservation.Status == ReservationStatus.Expired ? ResolveOutcome.Expired
-                    : ResolveOutcome.Resolved;
-
-                return Finish(activity, operation, new ResolveResult(outcome, decision.Reservation, Applied: mine), attempt - 1);
+                return Finish(activity, operation, mine ? Applied(decision.Reservation) : Unchanged(decision), attempt - 1);
             }
 
             if (attempt > _options.MaxWriteAttempts)
             {
                 BillingLog.ContentionExhausted(logger, operation, accountId, _options.MaxWriteAttempts);
-                return Finish(activity, operation, new ResolveResult(ResolveOutcome.Contention, reservation.Value), attempt - 1);
+                return Finish(activity, operation, new ResolveResult.Contention(reservation.Value), attempt - 1);
             }
 
             List<StateTransactionOperation> operations =
@@ -253,13 +287,30 @@ internal sealed class ReservationService(
             var result = await store.TryCommitAsync(operations, cancellationToken).ConfigureAwait(false);
             if (result.IsWritten)
             {
-                return Finish(activity, operation, new ResolveResult(decision.Outcome, decision.Reservation, Applied: true), attempt);
+                return Finish(activity, operation, Applied(decision.Reservation), attempt);
             }
 
             BillingLog.WriteNotConfirmed(logger, operation, accountId, attempt, result.Failure.ToString());
             await ContentionBackoff.DelayAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The answer when this request's transaction resolved <paramref name="reservation"/>.</summary>
+    private static ResolveResult Applied(Reservation reservation) =>
+        reservation.Status == ReservationStatus.Expired ? new ResolveResult.Expired(reservation) : new ResolveResult.Resolved(reservation);
+
+    /// <summary>The answer to a decision that writes nothing.</summary>
+    private static ResolveResult Unchanged(ResolveDecision decision) => decision.Outcome switch
+    {
+        ResolveOutcome.Repeated => new ResolveResult.Repeated(decision.Reservation),
+        ResolveOutcome.Conflict => new ResolveResult.Conflict(decision.Reservation),
+        ResolveOutcome.Expired => new ResolveResult.AlreadyExpired(decision.Reservation),
+        ResolveOutcome.AmountMismatch => new ResolveResult.AmountMismatch(decision.Reservation),
+        ResolveOutcome.LimitExceeded => new ResolveResult.LimitExceeded(),
+        ResolveOutcome.NotDue => new ResolveResult.NotDue(decision.Reservation),
+        ResolveOutcome.Settled => new ResolveResult.Settled(decision.Reservation),
+        _ => throw new UnreachableException($"A decision without a write cannot be {decision.Outcome}."),
+    };
 
     private static IEnumerable<StateTransactionOperation> EntryOperations(LedgerWrite write) =>
         write.Entries.Select(e => LedgerStore.Put(StateKeys.Entry(e.AccountId, e.Seq), e, null));
@@ -292,26 +343,21 @@ internal sealed class ReservationService(
     {
         var outcome = result switch
         {
-            { Applied: true, Reservation: { } r } => r.Status switch
-            {
-                ReservationStatus.Finalized => "finalized",
-                ReservationStatus.Released => "released",
-                _ => "expired",
-            },
-            _ => result.Outcome switch
-            {
-                ResolveOutcome.Repeated => "repeated",
-                ResolveOutcome.Conflict => "conflict",
-                ResolveOutcome.Expired => "already_expired",
-                ResolveOutcome.AmountMismatch => "amount_mismatch",
-                ResolveOutcome.LimitExceeded => "limit_exceeded",
-                ResolveOutcome.NotDue => "not_due",
-                ResolveOutcome.Settled => "settled",
-                ResolveOutcome.NotFound => "not_found",
-                _ => "contention",
-            },
+            ResolveResult.Resolved { Reservation.Status: ReservationStatus.Finalized } => "finalized",
+            ResolveResult.Resolved => "released",
+            ResolveResult.Expired => "expired",
+            ResolveResult.Repeated => "repeated",
+            ResolveResult.Conflict => "conflict",
+            ResolveResult.AlreadyExpired => "already_expired",
+            ResolveResult.AmountMismatch => "amount_mismatch",
+            ResolveResult.LimitExceeded => "limit_exceeded",
+            ResolveResult.NotDue => "not_due",
+            ResolveResult.Settled => "settled",
+            ResolveResult.NotFound => "not_found",
+            ResolveResult.Contention => "contention",
+            _ => throw new UnreachableException($"ResolveResult has no case {result.GetType().Name}."),
         };
-        if (result is { Applied: true, Reservation: { } resolved })
+        if (result is ResolveResult.Resolved { Reservation: var resolved })
         {
             if (resolved.Status == ReservationStatus.Finalized)
             {
@@ -327,10 +373,10 @@ internal sealed class ReservationService(
                     BillingLog.ChargeUnpaid(logger, resolved.Id, resolved.AccountId, resolved.FinalAmount ?? 0, resolved.Unpaid.Value);
                 }
             }
-            else if (resolved.Status == ReservationStatus.Expired)
-            {
-                BillingLog.ReservationExpired(logger, resolved.Id, resolved.AccountId, resolved.Amount);
-            }
+        }
+        else if (result is ResolveResult.Expired { Reservation: var expired })
+        {
+            BillingLog.ReservationExpired(logger, expired.Id, expired.AccountId, expired.Amount);
         }
 
         telemetry.CountReservation(operation, outcome);

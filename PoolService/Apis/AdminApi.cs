@@ -1,6 +1,7 @@
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,9 @@ internal static class AdminApi
             return app;
         }
 
-        var admin = app.MapGroup("/admin").AddEndpointFilter<AdminTokenFilter>().AddEndpointFilter<StoreUnavailableFilter>();
+        var admin = app.MapGroup("/admin")
+            .RequireBearerToken(services => services.GetRequiredService<IOptions<PoolOptions>>().Value.AdminToken, PoolProblems.AdminUnauthorized)
+            .AnswerStoreUnavailableWith(PoolProblems.StoreUnavailable);
         admin.MapGet("/backends", ListBackendsAsync);
         admin.MapGet("/backends/{id}", GetBackendAsync);
         admin.MapPut("/backends/{id}", PutBackendAsync);
@@ -60,15 +63,16 @@ internal static class AdminApi
     public static async Task<Results<Created<BackendView>, Ok<BackendView>, ValidationProblem, ProblemHttpResult>> PutBackendAsync(
         string id,
         HttpContext context,
+        JsonBodyReader bodies,
         BackendRegistry registry,
         ApiKeyCipher cipher,
         ILogger<BackendSettings> logger)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<BackendSettings>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await bodies.ReadAsync<BackendSettings>(context.Request, context.RequestAborted);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return PoolProblems.Invalid(bodyErrors!);
+            return PoolProblems.Invalid(refusal.ToErrors());
         }
 
         if (!RegistryRules.TryBackend(id, body, out var draft, out var errors))
@@ -127,14 +131,15 @@ internal static class AdminApi
     public static async Task<Results<Created<PoolView>, Ok<PoolView>, ValidationProblem, ProblemHttpResult>> PutPoolAsync(
         string name,
         HttpContext context,
+        JsonBodyReader bodies,
         BackendRegistry registry,
         ILogger<BackendSettings> logger)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<PoolSettings>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await bodies.ReadAsync<PoolSettings>(context.Request, context.RequestAborted);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return PoolProblems.Invalid(bodyErrors!);
+            return PoolProblems.Invalid(refusal.ToErrors());
         }
 
         if (body.Name is not null && body.Name != name)
@@ -188,14 +193,15 @@ internal static class AdminApi
     public static async Task<Results<Created<AliasView>, Ok<AliasView>, ValidationProblem, ProblemHttpResult>> PutAliasAsync(
         string alias,
         HttpContext context,
+        JsonBodyReader bodies,
         BackendRegistry registry,
         ILogger<BackendSettings> logger)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<AliasSettings>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await bodies.ReadAsync<AliasSettings>(context.Request, context.RequestAborted);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return PoolProblems.Invalid(bodyErrors!);
+            return PoolProblems.Invalid(refusal.ToErrors());
         }
 
         if (!RegistryRules.TryAlias(alias, body.Model, out var record, out var errors))

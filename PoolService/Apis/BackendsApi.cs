@@ -2,6 +2,7 @@ using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
 using Gateway.ServiceDefaults.Dapr;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.PoolService.Apis;
@@ -19,7 +20,7 @@ internal static class BackendsApi
 
     public static IEndpointRouteBuilder MapBackendsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/backends/{backendId}").AddEndpointFilter<StoreUnavailableFilter>();
+        var api = app.MapGroup("/backends/{backendId}").AnswerStoreUnavailableWith(PoolProblems.StoreUnavailable);
         api.MapPost("/outcomes", ReportAsync);
         api.MapGet("/status", GetStatusAsync);
         return app;
@@ -32,6 +33,7 @@ internal static class BackendsApi
     public static async Task<Results<Ok<OutcomeView>, ValidationProblem, ProblemHttpResult>> ReportAsync(
         string backendId,
         HttpContext context,
+        JsonBodyReader bodies,
         BackendRegistry registry,
         UsageLedger usage,
         BackendActors actors,
@@ -40,10 +42,10 @@ internal static class BackendsApi
         ILogger<OutcomeRequest> logger)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<OutcomeRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await bodies.ReadAsync<OutcomeRequest>(context.Request, context.RequestAborted);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return PoolProblems.Invalid(bodyErrors!);
+            return PoolProblems.Invalid(refusal.ToErrors());
         }
 
         if (!TryValidate(body, out var grantedAt, out var errors))

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using Gateway.PoolService.Services;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.PoolService.Apis;
@@ -14,7 +17,7 @@ internal static class LeasesApi
 
     public static IEndpointRouteBuilder MapLeasesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/leases", LeaseAsync).AddEndpointFilter<StoreUnavailableFilter>();
+        app.MapPost("/leases", LeaseAsync).AnswerStoreUnavailableWith(PoolProblems.StoreUnavailable);
         return app;
     }
 
@@ -22,13 +25,13 @@ internal static class LeasesApi
     /// 200 with the lease; 400 invalid body; 404 <c>unknown-model</c> with the known models; 503
     /// <c>all-pools-exhausted</c> with <c>Retry-After</c>.
     /// </summary>
-    public static async Task<Results<Ok<LeaseView>, ValidationProblem, ProblemHttpResult>> LeaseAsync(HttpContext context, LeaseService leases)
+    public static async Task<Results<Ok<LeaseView>, ValidationProblem, ProblemHttpResult>> LeaseAsync(HttpContext context, JsonBodyReader bodies, LeaseService leases)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, bodyErrors) = await JsonBody.TryReadAsync<LeaseRequest>(context.Request, context.RequestAborted);
-        if (body is null)
+        var read = await bodies.ReadAsync<LeaseRequest>(context.Request, context.RequestAborted);
+        if (!read.TryGetValue(out var body, out var refusal))
         {
-            return PoolProblems.Invalid(bodyErrors!);
+            return PoolProblems.Invalid(refusal.ToErrors());
         }
 
         if (RegistryRules.ModelNameProblem(body.Model) is { } problem)
@@ -42,18 +45,17 @@ internal static class LeasesApi
             return PoolProblems.Invalid("exclude", $"must be a list of at most {MaxExclude} backend ids");
         }
 
-        var result = await leases.LeaseAsync(body.Model!, exclude.ToHashSet(StringComparer.Ordinal), context.RequestAborted);
-        if (result.Lease is { } lease)
+        switch (await leases.LeaseAsync(body.Model!, exclude.ToHashSet(StringComparer.Ordinal), context.RequestAborted))
         {
-            return TypedResults.Ok(LeaseView.From(lease));
+            case LeaseResult.Granted granted:
+                return TypedResults.Ok(LeaseView.From(granted.Lease));
+            case LeaseResult.UnknownModel unknown:
+                return PoolProblems.UnknownModel(body.Model!, unknown.KnownModels);
+            case LeaseResult.Exhausted exhausted:
+                context.Response.Headers.RetryAfter = exhausted.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+                return PoolProblems.AllPoolsExhausted(body.Model!, exhausted);
+            case var unknownKind:
+                throw new UnreachableException($"LeaseResult has no case {unknownKind.GetType().Name}.");
         }
-
-        if (result.KnownModels is { } known)
-        {
-            return PoolProblems.UnknownModel(body.Model!, known);
-        }
-
-        context.Response.Headers.RetryAfter = result.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return PoolProblems.AllPoolsExhausted(body.Model!, result);
     }
 }

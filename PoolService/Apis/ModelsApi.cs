@@ -1,4 +1,5 @@
 using Gateway.PoolService.Services;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.PoolService.Apis;
@@ -12,7 +13,7 @@ internal static class ModelsApi
 {
     public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/models", ListAsync).AddEndpointFilter<StoreUnavailableFilter>();
+        app.MapGet("/models", ListAsync).AnswerStoreUnavailableWith(PoolProblems.StoreUnavailable);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using Gateway.PoolService.Services;
 using Gateway.ServiceDefaults;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.PoolService.Apis;
@@ -36,24 +37,19 @@ internal static class PoolProblems
     /// <summary>401: the admin bearer token is missing or wrong.</summary>
     public const string AdminUnauthorizedType = ProblemTypes.Unauthorized;
 
-    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => TypedResults.ValidationProblem(
-        errors,
-        detail: "The request is invalid; nothing was written.",
-        title: "Invalid request",
-        type: ProblemTypes.BadRequest,
-        extensions: Code("invalid_request"));
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors) => ProblemResults.Invalid(errors);
 
     public static ValidationProblem Invalid(string field, string message) =>
         Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
 
     public static ProblemHttpResult NotFound(string what) =>
-        Problem(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "not_found", "Not found", $"{what} does not exist.");
+        ProblemResults.Problem(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "not_found", "Not found", $"{what} does not exist.");
 
     public static ProblemHttpResult UnknownModel(string model, IReadOnlyList<string> knownModels) =>
-        Problem(StatusCodes.Status404NotFound, UnknownModelType, "unknown_model", "Unknown model", $"No backend serves '{model}' and no alias names it; the known models are in 'knownModels'.", ("model", model), ("knownModels", knownModels));
+        ProblemResults.Problem(StatusCodes.Status404NotFound, UnknownModelType, "unknown_model", "Unknown model", $"No backend serves '{model}' and no alias names it; the known models are in 'knownModels'.", ("model", model), ("knownModels", knownModels));
 
-    public static ProblemHttpResult AllPoolsExhausted(string model, LeaseResult result) =>
-        Problem(
+    public static ProblemHttpResult AllPoolsExhausted(string model, LeaseResult.Exhausted result) =>
+        ProblemResults.Problem(
             StatusCodes.Status503ServiceUnavailable,
             AllPoolsExhaustedType,
             "all_pools_exhausted",
@@ -64,27 +60,14 @@ internal static class PoolProblems
             ("denials", result.Denials.Select(d => new { backendId = d.BackendId, pool = d.Pool, reason = Model.Names.Of(d.Reason), retryAfterSeconds = d.RetryAfterSeconds }).ToList()));
 
     public static ProblemHttpResult RegistryConflict(string detail) =>
-        Problem(StatusCodes.Status409Conflict, RegistryConflictType, "registry_conflict", "Registry conflict", detail + " Nothing was written.");
+        ProblemResults.Problem(StatusCodes.Status409Conflict, RegistryConflictType, "registry_conflict", "Registry conflict", detail + " Nothing was written.");
 
     public static ProblemHttpResult Contention() =>
-        Problem(StatusCodes.Status503ServiceUnavailable, ContentionType, "contention", "Too much contention", "Concurrent writers kept winning; nothing was changed by this request. Retry.");
+        ProblemResults.Problem(StatusCodes.Status503ServiceUnavailable, ContentionType, "contention", "Too much contention", "Concurrent writers kept winning; nothing was changed by this request. Retry.");
 
     public static ProblemHttpResult StoreUnavailable() =>
-        Problem(StatusCodes.Status503ServiceUnavailable, StoreUnavailableType, "store_unavailable", "State store unavailable", "The state store could not be reached. Retry.");
+        ProblemResults.Problem(StatusCodes.Status503ServiceUnavailable, StoreUnavailableType, "store_unavailable", "State store unavailable", "The state store could not be reached. Retry.");
 
     public static ProblemHttpResult AdminUnauthorized() =>
-        Problem(StatusCodes.Status401Unauthorized, AdminUnauthorizedType, "unauthorized", "Unauthorized", "The admin API needs 'Authorization: Bearer <token>' with the configured admin token.");
-
-    private static ProblemHttpResult Problem(int status, string type, string code, string title, string detail, params (string Name, object? Value)[] extensions)
-    {
-        var all = Code(code);
-        foreach (var (name, value) in extensions)
-        {
-            all[name] = value;
-        }
-
-        return TypedResults.Problem(detail, statusCode: status, title: title, type: type, extensions: all);
-    }
-
-    private static Dictionary<string, object?> Code(string code) => new(StringComparer.Ordinal) { ["code"] = code };
+        ProblemResults.Problem(StatusCodes.Status401Unauthorized, AdminUnauthorizedType, "unauthorized", "Unauthorized", "The admin API needs 'Authorization: Bearer <token>' with the configured admin token.");
 }

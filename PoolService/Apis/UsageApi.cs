@@ -2,6 +2,7 @@ using System.Globalization;
 using Gateway.PoolService.Infrastructure;
 using Gateway.PoolService.Model;
 using Gateway.PoolService.Services;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.PoolService.Apis;
@@ -17,7 +18,7 @@ internal static class UsageApi
 
     public static IEndpointRouteBuilder MapUsageApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/usage", QueryAsync).AddEndpointFilter<StoreUnavailableFilter>();
+        app.MapGet("/usage", QueryAsync).AnswerStoreUnavailableWith(PoolProblems.StoreUnavailable);
         return app;
     }
 

@@ -101,7 +101,7 @@ internal sealed class BackendActors(IActorProxyFactory proxies)
             throw new BackendActorUnavailableException($"The Backend actor '{backendId}' did not answer {method}: {e.GetType().Name}.", e);
         }
 
-        return answer ?? throw new BackendActorUnavailableException($"The Backend actor '{backendId}' answered {method} with nothing.", null);
+        return answer ?? throw new BackendActorUnavailableException($"The Backend actor '{backendId}' answered {method} with nothing.");
     }
 
     /// <summary>

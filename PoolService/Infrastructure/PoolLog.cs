@@ -39,9 +39,6 @@ internal static partial class PoolLog
     [LoggerMessage(12, LogLevel.Warning, "Usage write for backend {BackendId} not confirmed after {Attempts} attempts")]
     public static partial void UsageContention(ILogger logger, string backendId, int attempts);
 
-    [LoggerMessage(13, LogLevel.Error, "PoolService request failed: the state store could not be reached")]
-    public static partial void StoreUnavailable(ILogger logger, Exception exception);
-
     [LoggerMessage(14, LogLevel.Information, "Admin {Operation} {Kind} '{Name}': {Status}")]
     public static partial void AdminEdit(ILogger logger, string operation, string kind, string name, string status);
 }

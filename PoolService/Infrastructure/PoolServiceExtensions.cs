@@ -1,6 +1,8 @@
 using Dapr.Actors.Client;
 using Dapr.Actors.Runtime;
 using Gateway.PoolService.Services;
+using Gateway.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -40,6 +42,9 @@ internal static class PoolServiceExtensions
         services.AddSingleton<LeaseService>();
         services.AddSingleton<UsageLedger>();
         services.AddSingleton<HealthProber>();
+
+        // Request bodies are read with the options the API answers with (web defaults).
+        services.AddSingleton(provider => new JsonBodyReader(new() { SerializerOptions = provider.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions }));
         services.AddHostedService<RegistrySeeder>();
         services.AddHostedService(provider => provider.GetRequiredService<HealthProber>());
         services.AddHttpClient(HealthProber.HttpClientName)

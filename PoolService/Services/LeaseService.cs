@@ -22,14 +22,21 @@ internal sealed record Lease(
 /// <summary>One backend's refusal, for the 503's detail and its Retry-After.</summary>
 internal sealed record Denial(string BackendId, string Pool, DenyReason Reason, double? RetryAfterSeconds);
 
-/// <summary>What a lease request came to: a <see cref="Lease"/>, an unknown model, or every pool exhausted.</summary>
-internal sealed record LeaseResult(Lease? Lease, IReadOnlyList<string>? KnownModels, IReadOnlyList<Denial> Denials, long RetryAfterSeconds)
+/// <summary>What a lease request came to: one of the cases below, and no other.</summary>
+internal abstract record LeaseResult
 {
-    public static LeaseResult Granted(Lease lease) => new(lease, null, [], 0);
+    private LeaseResult()
+    {
+    }
 
-    public static LeaseResult UnknownModel(IReadOnlyList<string> known) => new(null, known, [], 0);
+    /// <summary>A backend granted <paramref name="Lease"/>.</summary>
+    public sealed record Granted(Lease Lease) : LeaseResult;
 
-    public static LeaseResult Exhausted(IReadOnlyList<Denial> denials, long retryAfterSeconds) => new(null, null, denials, retryAfterSeconds);
+    /// <summary>No backend serves the model and no alias names it; <paramref name="KnownModels"/> are the ones that exist.</summary>
+    public sealed record UnknownModel(IReadOnlyList<string> KnownModels) : LeaseResult;
+
+    /// <summary>Every backend serving the model refused (<paramref name="Denials"/>); the soonest may grant in <paramref name="RetryAfterSeconds"/> (at least 1).</summary>
+    public sealed record Exhausted(IReadOnlyList<Denial> Denials, long RetryAfterSeconds) : LeaseResult;
 }
 
 /// <summary>
@@ -61,7 +68,7 @@ internal sealed class LeaseService(
         if (view.ResolveModel(model) is not { } canonical)
         {
             telemetry.Lease("unknown_model", null, timers.GetElapsedTime(started).TotalMilliseconds);
-            return LeaseResult.UnknownModel(view.KnownModels);
+            return new LeaseResult.UnknownModel(view.KnownModels);
         }
 
         var denials = new List<Denial>();
@@ -114,10 +121,10 @@ internal sealed class LeaseService(
         telemetry.Lease("exhausted", null, timers.GetElapsedTime(started).TotalMilliseconds);
         PoolLog.Exhausted(logger, canonical, retryAfter);
         activity?.SetTag(PoolTelemetry.ResultTag, "exhausted");
-        return LeaseResult.Exhausted(denials, retryAfter);
+        return new LeaseResult.Exhausted(denials, retryAfter);
     }
 
-    private LeaseResult Grant(PoolRecord pool, BackendRecord backend, string model, string? apiKey, AcquireAnswer answer, long started, Activity? activity)
+    private LeaseResult.Granted Grant(PoolRecord pool, BackendRecord backend, string model, string? apiKey, AcquireAnswer answer, long started, Activity? activity)
     {
         telemetry.Grant(backend.Id, answer.Emergency);
         var result = answer.Emergency ? "emergency" : "granted";
@@ -125,7 +132,7 @@ internal sealed class LeaseService(
         activity?.SetTag(PoolTelemetry.BackendTag, backend.Id);
         activity?.SetTag(PoolTelemetry.PoolTag, pool.Name);
         activity?.SetTag(PoolTelemetry.ResultTag, result);
-        return LeaseResult.Granted(new Lease(
+        return new LeaseResult.Granted(new Lease(
             Guid.CreateVersion7(answer.At),
             backend.Id,
             backend.BaseUrl,

@@ -29,9 +29,9 @@ internal static class OpenAiApi
         api.MapGet("/models", ListModelsAsync);
 
         // One flow for the three: only the path below the backend's base URL differs.
-        api.MapPost("/chat/completions", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/chat/completions"));
-        api.MapPost("/completions", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/completions"));
-        api.MapPost("/embeddings", (HttpContext context, LlmRouter router, IOptions<LlmOptions> options) => ForwardAsync(context, router, options, "/embeddings"));
+        api.MapPost("/chat/completions", (HttpContext context, LlmRequestReader reader, LlmRouter router) => ForwardAsync(context, reader, router, "/chat/completions"));
+        api.MapPost("/completions", (HttpContext context, LlmRequestReader reader, LlmRouter router) => ForwardAsync(context, reader, router, "/completions"));
+        api.MapPost("/embeddings", (HttpContext context, LlmRequestReader reader, LlmRouter router) => ForwardAsync(context, reader, router, "/embeddings"));
         return app;
     }
 
@@ -71,49 +71,21 @@ internal static class OpenAiApi
     /// A request for <paramref name="endpoint"/> of a leased backend: the backend's answer, or 400 /
     /// 404 / 413 / 503 in OpenAI's error shape.
     /// </summary>
-    public static async Task<IResult> ForwardAsync(HttpContext context, LlmRouter router, IOptions<LlmOptions> options, string endpoint)
+    public static async Task<IResult> ForwardAsync(HttpContext context, LlmRequestReader reader, LlmRouter router, string endpoint)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        var limit = options.Value.MaxRequestBodyBytes;
-        var body = await ReadBodyAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
+        ArgumentNullException.ThrowIfNull(reader);
+        var read = await reader.ReadAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
+        if (!read.TryGetValue(out var json, out var refusal))
         {
-            return OpenAiError.TooLarge(limit);
+            return reader.ErrorFor(refusal);
         }
 
-        if (!LlmRequest.TryParse(body, out var request, out var error))
+        if (!LlmRequest.TryParse(json, out var request, out var error))
         {
             return error;
         }
 
         return await router.SendAsync(context, request, endpoint).ConfigureAwait(false);
-    }
-
-    /// <summary>The whole body, or null when it is longer than <paramref name="limit"/> bytes.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        while (true)
-        {
-            var read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return buffer.ToArray();
-            }
-
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
     }
 }

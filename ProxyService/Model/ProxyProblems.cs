@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Gateway.ServiceDefaults;
+using Gateway.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gateway.ProxyService.Model;
@@ -11,7 +12,7 @@ namespace Gateway.ProxyService.Model;
 /// </summary>
 internal sealed record ProxyProblem(int Status, string Type, string Code, string Title, string Detail)
 {
-    public ProblemHttpResult ToResult() => TypedResults.Problem(Detail, statusCode: Status, title: Title, type: Type, extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = Code });
+    public ProblemHttpResult ToResult() => ProblemResults.Problem(Status, Type, Code, Title, Detail);
 
     /// <summary>The problem as a stored answer, for the ledger to replay it.</summary>
     public CachedResponse ToCached() => new(

@@ -36,19 +36,13 @@ internal sealed class LlmRequest
     public long? EstimatedPromptTokens() => TokenEstimate.OfPrompt(_body);
 
     /// <summary>
-    /// Reads <paramref name="body"/>: a JSON object by <see cref="StrictJson"/>'s rules with a
-    /// non-empty string <c>model</c> and, if present, a boolean <c>stream</c>.
+    /// Reads <paramref name="json"/> (a body read by <see cref="LlmRequestReader"/>): a non-empty
+    /// string <c>model</c> and, if present, a boolean <c>stream</c>.
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> body, [NotNullWhen(true)] out LlmRequest? request, [NotNullWhen(false)] out OpenAiError? error)
+    public static bool TryParse(JsonObject json, [NotNullWhen(true)] out LlmRequest? request, [NotNullWhen(false)] out OpenAiError? error)
     {
+        ArgumentNullException.ThrowIfNull(json);
         request = null;
-        if (!StrictJson.TryParseObject(body, out var json))
-        {
-            error = OpenAiError.InvalidBody(
-                "We could not parse the JSON body of your request. The body must be one JSON object in UTF-8, each property named once.");
-            return false;
-        }
-
         if (!json.TryGetPropertyValue("model", out var modelNode) || modelNode is not JsonValue modelValue
             || !modelValue.TryGetValue<string>(out var model) || string.IsNullOrWhiteSpace(model))
         {

@@ -20,6 +20,7 @@ internal static class LlmServiceExtensions
         services.AddSingleton<OutcomeReporter>();
         services.AddHostedService(provider => provider.GetRequiredService<OutcomeReporter>());
         services.AddSingleton<LlmRouter>();
+        services.AddSingleton<LlmRequestReader>();
 
         // The problem details service asks its writers in order and the first that can, writes;
         // AddServiceDefaults has registered the default writer already, which would claim /v1 too.

@@ -222,7 +222,8 @@ public sealed class LeasesApiTests(PoolFixture stack)
     [Theory]
     [InlineData("{}", "model")]
     [InlineData("""{"model":""}""", "model")]
-    [InlineData("""{"model":"m","exclude":"x"}""", "body")]
+    [InlineData("""{"model":"m","exclude":"x"}""", "exclude")]
+    [InlineData("""{"model":"m","Model":"n"}""", "model")]
     [InlineData("not json", "body")]
     public async Task Lease_Malformed_Answers400(string body, string field)
     {

@@ -157,7 +157,7 @@ public sealed class OutcomesAndUsageTests(PoolFixture stack)
     }
 
     [Theory]
-    [InlineData("""{"outcome":"exploded","model":"m"}""", "body")]
+    [InlineData("""{"outcome":"exploded","model":"m"}""", "outcome")]
     [InlineData("""{"outcome":99,"model":"m"}""", "outcome")]
     [InlineData("""{"model":"m"}""", "outcome")]
     [InlineData("""{"outcome":"success"}""", "model")]
