@@ -142,6 +142,16 @@ internal sealed class ProxyStack : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the proxy's sidecar (and with it the proxy's only way to its call ledger); the proxy keeps running.</summary>
+    public async Task StopProxySidecarAsync()
+    {
+        if (_proxySidecar is not null)
+        {
+            await _proxySidecar.DisposeAsync();
+            _proxySidecar = null;
+        }
+    }
+
     /// <summary>Credits <paramref name="account"/> (created by its first credit).</summary>
     public async Task CreditAsync(string account, long amount)
     {
